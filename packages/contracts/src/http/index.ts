@@ -1,0 +1,3 @@
+export * from './passport';
+export * from './personalization';
+export * from './problem';

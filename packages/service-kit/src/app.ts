@@ -1,0 +1,168 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from './logger';
+import { forbidden, Problem, unauthorized } from './problem';
+
+/** The caller as the gateway vouched for it. Empty unless the request carried the internal token. */
+export interface CallerIdentity {
+  accountId?: string;
+  visitorId?: string;
+  brandId?: string;
+  roles: string[];
+  /** True when the request carried a valid `X-Internal-Token`. */
+  internal: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: CallerIdentity;
+  }
+}
+
+export type ReadinessCheck = { name: string; check: () => Promise<void> };
+
+export interface ServiceAppOptions {
+  name: string;
+  logger: Logger;
+  internalSecret: string;
+  readiness?: ReadinessCheck[];
+  bodyLimit?: number;
+}
+
+export type ServiceApp = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+const identityHeaderNames = Object.values(IdentityHeaders);
+
+function secretMatches(sent: unknown, secret: Buffer): boolean {
+  if (typeof sent !== 'string') return false;
+  const given = Buffer.from(sent);
+  return given.length === secret.length && timingSafeEqual(given, secret);
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? undefined : value;
+}
+
+/**
+ * A Fastify instance with what every PackyTrace service shares: problem+json errors, request ids,
+ * health routes, and the internal-trust rule (identity headers count only with the internal token).
+ */
+export function createServiceApp(options: ServiceAppOptions): ServiceApp {
+  const secret = Buffer.from(options.internalSecret);
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    genReqId: (req) => single(req.headers[REQUEST_ID_HEADER])?.slice(0, 100) || randomUUID(),
+    requestIdHeader: false,
+    disableRequestLogging: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('identity', null as unknown as CallerIdentity);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    const internal = secretMatches(request.headers[INTERNAL_TOKEN_HEADER], secret);
+    const sentIdentity = identityHeaderNames.some((h) => request.headers[h] !== undefined);
+    if (!internal && sentIdentity) {
+      throw unauthorized('untrusted_identity', 'Identity headers are accepted only from the gateway.');
+    }
+    if (!internal && request.url.startsWith('/internal/')) {
+      throw forbidden('internal_only', 'This route is for PackyTrace services only.');
+    }
+    request.identity = internal ? identityFrom(request) : { roles: [], internal: false };
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    void reply.status(404).type('application/problem+json').send(problem.toJSON());
+  });
+
+  registerHealthRoutes(app, options.readiness ?? []);
+  return app;
+}
+
+function identityFrom(request: FastifyRequest): CallerIdentity {
+  const h = request.headers;
+  const roles = single(h[IdentityHeaders.roles]);
+  return {
+    accountId: single(h[IdentityHeaders.accountId]),
+    visitorId: single(h[IdentityHeaders.visitorId]),
+    brandId: single(h[IdentityHeaders.brandId]),
+    roles: roles ? roles.split(',').map((r) => r.trim()).filter(Boolean) : [],
+    internal: true,
+  };
+}
+
+/** Maps anything thrown in a route to a problem; never leaks internals in a 500. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  const e = error as { statusCode?: number; code?: string; validation?: unknown; message?: string };
+  if (e.validation) return new Problem(400, 'invalid_request', 'Bad request', e.message);
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new Problem(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
+  }
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json.');
+  }
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && e.message)) {
+    return new Problem(400, 'invalid_request', 'Bad request', e.message ?? 'The request body is not valid JSON.');
+  }
+  if (e.statusCode === 429) return new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.');
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return new Problem(e.statusCode, 'invalid_request', 'Bad request', e.message);
+  }
+  return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side.');
+}
+
+function registerHealthRoutes(app: ServiceApp, checks: ReadinessCheck[]): void {
+  app.get('/health/live', { logLevel: 'warn' }, async () => ({ status: 'live' }));
+  app.get('/health/ready', { logLevel: 'warn' }, async (_request, reply) => {
+    const results = await Promise.all(
+      checks.map(async ({ name, check }) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch {
+          return [name, 'down'] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+}
+
+/** The signed-in account, or a 401 problem. */
+export function requireAccount(request: FastifyRequest): string {
+  const accountId = request.identity.accountId;
+  if (!accountId) throw unauthorized();
+  return accountId;
+}
+
+export function requireRole(request: FastifyRequest, role: string): void {
+  requireAccount(request);
+  if (!request.identity.roles.includes(role)) throw forbidden('role_required', `This route needs the ${role} role.`);
+}
+
+/** The gateway-derived Brand of a Brand user, or a 403 problem. Never read from the caller's input. */
+export function requireBrand(request: FastifyRequest): string {
+  requireAccount(request);
+  const brandId = request.identity.brandId;
+  if (!brandId) throw forbidden('brand_required', 'This route is for Brand users.');
+  return brandId;
+}
