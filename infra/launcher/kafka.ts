@@ -29,9 +29,9 @@ export async function startKafka(libs: string, ports: KafkaPorts): Promise<Manag
       '-t', clusterId(home), '-c', configFile,
     ]);
   }
-  const process = launch({ part: 'kafka', command: 'java', args: [...jvm, '-cp', classpath, 'kafka.Kafka', configFile] });
-  await waitUntil(() => portOpen(ports.port), { timeoutMs: 60_000, process });
-  return process;
+  const server = launch({ part: 'kafka', command: 'java', args: [...jvm, '-cp', classpath, 'kafka.Kafka', configFile] });
+  await waitUntil(() => portOpen(ports.port), { timeoutMs: 60_000, process: server });
+  return server;
 }
 
 function writeServerProperties(home: string, dataDir: string, ports: KafkaPorts): string {
@@ -72,20 +72,29 @@ export function portOpen(port: number, host = 'localhost'): Promise<boolean> {
   });
 }
 
-/** The topic list: from @packytrace/contracts once it exports `topics`, else infra/kafka/topics.ts. */
+/**
+ * The topic list: from @packytrace/contracts (`allTopics()` or a `topics` array) when it has one,
+ * else infra/kafka/topics.ts.
+ */
 export async function topicList(): Promise<readonly TopicSpec[]> {
   try {
-    const contracts = (await import('@packytrace/contracts')) as { topics?: unknown };
-    if (Array.isArray(contracts.topics) && contracts.topics.every(isTopicSpec)) return contracts.topics;
+    const contracts = (await import('@packytrace/contracts')) as { allTopics?: unknown; topics?: unknown };
+    const listed: unknown = typeof contracts.allTopics === 'function' ? contracts.allTopics() : contracts.topics;
+    if (Array.isArray(listed) && listed.length > 0) {
+      const specs = listed.map(toTopicSpec);
+      if (specs.every((spec) => spec !== undefined)) return specs as TopicSpec[];
+    }
   } catch {
-    // contracts not built yet or without a topic list
+    // contracts not importable yet
   }
   return (await import('../kafka/topics.js')).topics;
 }
 
-function isTopicSpec(value: unknown): value is TopicSpec {
-  const topic = value as Partial<TopicSpec> | null;
-  return typeof topic?.name === 'string' && typeof topic.partitions === 'number';
+function toTopicSpec(value: unknown): TopicSpec | undefined {
+  const entry = value as { name?: unknown; topic?: unknown; partitions?: unknown } | null;
+  const name = entry?.name ?? entry?.topic;
+  if (typeof name !== 'string' || typeof entry?.partitions !== 'number') return undefined;
+  return { name, partitions: entry.partitions };
 }
 
 /** Creates missing topics with their partition counts; existing ones are left alone. */

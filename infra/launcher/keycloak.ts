@@ -20,7 +20,7 @@ const realmFile = join(infraDir, 'keycloak', 'realm-packytrace.json');
 export async function startKeycloak(distribution: string, ports: KeycloakPorts): Promise<ManagedProcess> {
   const home = prepareHome(distribution);
   refreshRealmImport(home);
-  const process = launch({
+  const server = launch({
     part: 'keycloak',
     command: 'bash',
     args: [
@@ -41,8 +41,8 @@ export async function startKeycloak(distribution: string, ports: KeycloakPorts):
     },
   });
   const ready = `http://localhost:${ports.managementPort}/health/ready`;
-  await waitUntil(() => httpOk(ready), { timeoutMs: 180_000, process, intervalMs: 500 });
-  return process;
+  await waitUntil(() => httpOk(ready), { timeoutMs: 180_000, process: server, intervalMs: 500 });
+  return server;
 }
 
 function prepareHome(distribution: string): string {

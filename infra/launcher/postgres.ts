@@ -42,7 +42,7 @@ export async function startEmbeddedPostgres(port: number): Promise<RunningPostgr
   const dataDir = join(localDir, 'postgres');
   const owner = serverUser();
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(binaries.initdb, dataDir, owner);
-  const process = launch({
+  const server = launch({
     part: 'postgres',
     command: binaries.postgres,
     args: [
@@ -58,8 +58,8 @@ export async function startEmbeddedPostgres(port: number): Promise<RunningPostgr
     stopSignal: 'SIGINT',
   });
   const adminUrl = `postgres://postgres:${EMBEDDED_SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`;
-  await waitUntil(() => canConnect(adminUrl), { timeoutMs: 30_000, process, intervalMs: 100 });
-  return { adminUrl, process };
+  await waitUntil(() => canConnect(adminUrl), { timeoutMs: 30_000, process: server, intervalMs: 100 });
+  return { adminUrl, process: server };
 }
 
 async function initialise(initdb: string, dataDir: string, owner: { uid?: number; gid?: number }): Promise<void> {

@@ -67,9 +67,28 @@ export const AI_TABLE: ReadonlyMap<string, AiDefinition> = new Map(definitions.m
  * like 422, must be followed by a separator unless it is the last element.
  */
 const PREDEFINED_LENGTH: ReadonlyMap<string, number> = new Map([
-  ['00', 20], ['01', 16], ['02', 16], ['03', 16], ['04', 18],
-  ['11', 8], ['12', 8], ['13', 8], ['14', 8], ['15', 8], ['16', 8], ['17', 8], ['18', 8], ['19', 8],
-  ['20', 4], ['31', 10], ['32', 10], ['33', 10], ['34', 10], ['35', 10], ['36', 10], ['41', 16],
+  ['00', 20],
+  ['01', 16],
+  ['02', 16],
+  ['03', 16],
+  ['04', 18],
+  ['11', 8],
+  ['12', 8],
+  ['13', 8],
+  ['14', 8],
+  ['15', 8],
+  ['16', 8],
+  ['17', 8],
+  ['18', 8],
+  ['19', 8],
+  ['20', 4],
+  ['31', 10],
+  ['32', 10],
+  ['33', 10],
+  ['34', 10],
+  ['35', 10],
+  ['36', 10],
+  ['41', 16],
 ]);
 
 export function hasPredefinedLength(ai: string): boolean {

@@ -23,7 +23,10 @@ export function assertCheckDigit(keyName: string, key: string, location: Gs1Code
   const expected = gtinCheckDigit(key.slice(0, -1));
   const found = Number(key[key.length - 1]);
   if (expected !== found) {
-    throw new InvalidGs1Code(`check digit of ${keyName} ${key} should be ${expected}, found ${found}`, location);
+    throw new InvalidGs1Code(
+      `check digit of ${keyName} ${key} should be ${expected}, found ${found}`,
+      location,
+    );
   }
 }
 
@@ -34,7 +37,10 @@ export function parseGtin(input: string, location: Gs1CodeLocation = {}): string
     throw new InvalidGs1Code(`GTIN "${truncate(input)}" must contain only digits`, location);
   }
   if (!GTIN_LENGTHS.has(input.length)) {
-    throw new InvalidGs1Code(`GTIN ${truncate(input)} has ${input.length} digits; expected 8, 12, 13 or 14`, location);
+    throw new InvalidGs1Code(
+      `GTIN ${truncate(input)} has ${input.length} digits; expected 8, 12, 13 or 14`,
+      location,
+    );
   }
   assertCheckDigit('GTIN', input, location);
   return input.padStart(14, '0');

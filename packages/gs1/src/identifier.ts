@@ -33,8 +33,12 @@ export interface Gs1Element {
 /** Checks an element's value against its AI definition; returns the decoded date for date AIs. */
 export function validateElement(element: Gs1Element, now: Date): string | undefined {
   const definition = AI_TABLE.get(element.ai);
-  const location = { ai: element.ai, ...(element.position === undefined ? {} : { position: element.position }) };
-  if (!definition) throw new InvalidGs1Code(`unknown or unsupported AI (${truncate(element.ai, 8)})`, location);
+  const location = {
+    ai: element.ai,
+    ...(element.position === undefined ? {} : { position: element.position }),
+  };
+  if (!definition)
+    throw new InvalidGs1Code(`unknown or unsupported AI (${truncate(element.ai, 8)})`, location);
   const fail = (detail: string): never => {
     throw new InvalidGs1Code(`AI (${element.ai}) ${detail}`, location);
   };
@@ -42,7 +46,9 @@ export function validateElement(element: Gs1Element, now: Date): string | undefi
   const bad = firstInvalidCharacter(element.value, definition.charset);
   if (bad >= 0) {
     const expected = definition.charset === 'N' ? 'digits only' : 'GS1 character set 82';
-    fail(`value "${truncate(element.value)}" has ${describeChar(element.value, bad)} at offset ${bad}; expected ${expected}`);
+    fail(
+      `value "${truncate(element.value)}" has ${describeChar(element.value, bad)} at offset ${bad}; expected ${expected}`,
+    );
   }
   if (definition.checkDigit) assertCheckDigit(definition.checkDigit, element.value, location);
   if (definition.kind === 'date') return decodeDateOrFail(element.value, now, fail, true);
@@ -67,7 +73,11 @@ function decodeDateOrFail(yymmdd: string, now: Date, fail: (d: string) => never,
 function checkDateTime(value: string, now: Date, fail: (d: string) => never): void {
   if (value.length % 2 !== 0) fail(`date-time ${value}: minutes and seconds come in pairs of digits`);
   decodeDateOrFail(value.slice(0, 6), now, fail, false);
-  const limits: Array<[string, number]> = [['hour', 23], ['minute', 59], ['second', 59]];
+  const limits: Array<[string, number]> = [
+    ['hour', 23],
+    ['minute', 59],
+    ['second', 59],
+  ];
   limits.forEach(([unit, max], i) => {
     const part = value.slice(6 + 2 * i, 8 + 2 * i);
     if (part !== '' && Number(part) > max) fail(`date-time ${value}: ${unit} ${part} out of range`);
@@ -85,8 +95,12 @@ export function identifierFromElements(elements: Gs1Element[], now: Date): Gs1Id
   const attributes: Record<string, string> = {};
   const dates = new Map<string, string>();
   for (const element of elements) {
-    const location = { ai: element.ai, ...(element.position === undefined ? {} : { position: element.position }) };
-    if (Object.hasOwn(attributes, element.ai)) throw new InvalidGs1Code(`AI (${element.ai}) appears more than once`, location);
+    const location = {
+      ai: element.ai,
+      ...(element.position === undefined ? {} : { position: element.position }),
+    };
+    if (Object.hasOwn(attributes, element.ai))
+      throw new InvalidGs1Code(`AI (${element.ai}) appears more than once`, location);
     const iso = validateElement(element, now);
     if (iso !== undefined) dates.set(element.ai, iso);
     attributes[element.ai] = element.value;
@@ -122,8 +136,16 @@ export function elementsOfIdentifier(id: Gs1Identifier, now: Date = new Date()):
   setIfDefined(values, '22', id.cpv);
   setIfDefined(values, '10', id.batch);
   setIfDefined(values, '21', id.serial);
-  setIfDefined(values, '17', id.expiry === undefined ? undefined : rawDate('expiry', id.expiry, values.get('17')));
-  setIfDefined(values, '15', id.bestBefore === undefined ? undefined : rawDate('bestBefore', id.bestBefore, values.get('15')));
+  setIfDefined(
+    values,
+    '17',
+    id.expiry === undefined ? undefined : rawDate('expiry', id.expiry, values.get('17')),
+  );
+  setIfDefined(
+    values,
+    '15',
+    id.bestBefore === undefined ? undefined : rawDate('bestBefore', id.bestBefore, values.get('15')),
+  );
   const leading = ['01', ...QUALIFIER_ORDER].filter((ai) => values.has(ai));
   const rest = [...values.keys()].filter((ai) => !leading.includes(ai));
   const elements = [...leading, ...rest].map((ai) => ({ ai, value: values.get(ai) as string }));
@@ -137,7 +159,8 @@ function setIfDefined(values: Map<string, string>, ai: string, value: string | u
 
 function rawDate(field: string, iso: string, raw: string | undefined): string {
   const encoded = typeof iso === 'string' ? encodeGs1Date(iso) : undefined;
-  if (encoded === undefined) throw new InvalidGs1Code(`${field} "${truncate(String(iso))}" is not a YYYY-MM-DD date`);
+  if (encoded === undefined)
+    throw new InvalidGs1Code(`${field} "${truncate(String(iso))}" is not a YYYY-MM-DD date`);
   const sameMonthEnd = raw !== undefined && raw === `${encoded.slice(0, 4)}00` && isLastDayOfMonth(iso);
   return sameMonthEnd ? raw : encoded;
 }

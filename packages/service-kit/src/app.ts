@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from './logger';
 import { forbidden, Problem, unauthorized } from './problem';
@@ -62,11 +63,17 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     genReqId: (req) => single(req.headers[REQUEST_ID_HEADER])?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
-    disableRequestLogging: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('identity', null as unknown as CallerIdentity);
+
+  // The service's OpenAPI document, generated from its route schemas; the gateway merges them.
+  void app.register(swagger, {
+    openapi: { info: { title: `PackyTrace ${options.name} service`, version: '1.0.0' } },
+    hideUntagged: false,
+  });
+  app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

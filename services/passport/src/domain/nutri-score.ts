@@ -86,9 +86,7 @@ export const THRESHOLDS_2023 = {
   // saturated fat 0-10 in 1 g steps (also used for beverages)
   saturatedFat: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   // salt 0-20 in 0.2 g steps (also used for beverages)
-  salt: [
-    0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.4, 2.6, 2.8, 3, 3.2, 3.4, 3.6, 3.8, 4,
-  ],
+  salt: [0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.4, 2.6, 2.8, 3, 3.2, 3.4, 3.6, 3.8, 4],
   // fats, oils, nuts and seeds: energy from saturates 0-10 in 120 kJ steps
   energyFromSaturates: [120, 240, 360, 480, 600, 720, 840, 960, 1080, 1200],
   // fats, oils, nuts and seeds: saturates / lipids (%), `>=` comparison

@@ -165,11 +165,18 @@ describe('nutriScore reproduces published 2023 results', () => {
     expect(nutriScore(product({ category: 'water' })).grade).toBe('A');
   });
 
-  it('cucumber (Open Food Facts data shown on yumiq.app, Trader Joe\'s large cucumber): −1 → A', () => {
+  it("cucumber (Open Food Facts data shown on yumiq.app, Trader Joe's large cucumber): −1 → A", () => {
     // Published breakdown: energy 279 kJ 0/10, sugars 14.2 g 4/15, saturated fat 0/10,
     // salt 0.04 g 0/20, proteins 0.42 g 0/7, fibre 0/5, fruit/veg/legumes 100 % 5/5.
     const result = nutriScore(
-      product({ energyKj: 279, energyKcal: 67, sugars: 14.2, salt: 0.04, protein: 0.42, fruitVegetableLegumesPercent: 100 }),
+      product({
+        energyKj: 279,
+        energyKcal: 67,
+        sugars: 14.2,
+        salt: 0.04,
+        protein: 0.42,
+        fruitVegetableLegumesPercent: 100,
+      }),
     );
     expect(result.negative).toEqual({ energy: 0, sugars: 4, saturatedFat: 0, salt: 0 });
     expect(result.positive).toEqual({ protein: 0, fiber: 0, fruitVegetableLegumes: 5 });
@@ -325,7 +332,13 @@ describe('grade boundaries', () => {
   }
 
   it('a worse score never gives a better grade', () => {
-    const categories: NutriScoreCategory[] = ['general', 'cheese', 'red_meat', 'fats_oils_nuts_seeds', 'beverage'];
+    const categories: NutriScoreCategory[] = [
+      'general',
+      'cheese',
+      'red_meat',
+      'fats_oils_nuts_seeds',
+      'beverage',
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...categories), fc.integer({ min: -20, max: 60 }), (category, points) => {
         expect(gradeFor(category, points + 1) >= gradeFor(category, points)).toBe(true);
@@ -337,7 +350,13 @@ describe('grade boundaries', () => {
     fc.assert(
       fc.property(
         fc.record({
-          category: fc.constantFrom<NutriScoreCategory>('general', 'cheese', 'red_meat', 'fats_oils_nuts_seeds', 'beverage'),
+          category: fc.constantFrom<NutriScoreCategory>(
+            'general',
+            'cheese',
+            'red_meat',
+            'fats_oils_nuts_seeds',
+            'beverage',
+          ),
           energyKj: fc.double({ min: 0, max: 4000, noNaN: true }),
           sugars: fc.double({ min: 0, max: 100, noNaN: true }),
           fat: fc.double({ min: 0, max: 100, noNaN: true }),
@@ -350,7 +369,12 @@ describe('grade boundaries', () => {
         }),
         (fields) => {
           const r = nutriScore(product(fields));
-          const negative = r.negative.energy + r.negative.sugars + r.negative.saturatedFat + r.negative.salt + (r.negative.sweeteners ?? 0);
+          const negative =
+            r.negative.energy +
+            r.negative.sugars +
+            r.negative.saturatedFat +
+            r.negative.salt +
+            (r.negative.sweeteners ?? 0);
           const positive = r.positive.protein + r.positive.fiber + r.positive.fruitVegetableLegumes;
           expect(r.points).toBe(negative - positive);
           expect(r.version).toBe('2023');

@@ -1,0 +1,94 @@
+/**
+ * PackyTrace local launcher.
+ *   start  infrastructure + every service + the web app (npm start)
+ *   infra  PostgreSQL, Kafka and Keycloak only; writes .local/infra.json (npm run infra)
+ *   reset  wipes .local/ (data and logs; the download cache stays)
+ */
+import { rmSync } from 'node:fs';
+import { startInfrastructure, stopOwned, type Infrastructure } from './index.js';
+import { localDir } from './paths.js';
+import { PrerequisiteMissing } from './prerequisites.js';
+import { report, StartupError } from './progress.js';
+import { devSecrets, devStackNotes } from './service-env.js';
+import { startServices, startWebApp } from './services.js';
+import { stackPorts, serviceNames } from './ports.js';
+import { readInfraState } from './index.js';
+
+let stopping: Promise<void> | undefined;
+
+function stopOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      process.stdout.write(`\n${signal} received, stopping (services, Keycloak, Kafka, PostgreSQL)…\n`);
+      stopping = stopOwned().then(() => process.exit(0));
+    });
+  }
+}
+
+function printInfrastructure(infra: Infrastructure): void {
+  const lines = [
+    `PostgreSQL  ${infra.adminDatabaseUrl}  (database ${infra.databaseName})`,
+    `Kafka       ${infra.kafkaBrokers}`,
+    `Keycloak    ${infra.keycloakUrl}  issuer ${infra.issuer}  (admin console: admin / admin)`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\nLogs in .local/logs/. Ctrl-C stops everything.\n`);
+}
+
+async function infraCommand(): Promise<void> {
+  const infra = await startInfrastructure({ writeStateFile: true });
+  printInfrastructure(infra);
+  process.stdout.write('Connection details in .local/infra.json.\n');
+}
+
+async function startCommand(): Promise<void> {
+  const ports = stackPorts();
+  const infra = await startInfrastructure({
+    writeStateFile: true,
+    extraPorts: [
+      { port: ports.gateway, part: 'gateway' },
+      { port: ports.web, part: 'web app' },
+      ...serviceNames.map((name) => ({ port: ports.services[name], part: `${name} service` })),
+    ],
+  });
+  const secrets = devSecrets();
+  for (const note of devStackNotes) report('services', note);
+  const services = await startServices(infra, ports, secrets);
+  const web = await startWebApp(infra, ports);
+  printInfrastructure(infra);
+  for (const part of [...services, ...(web ? [web] : [])]) process.stdout.write(`${part.part.padEnd(16)} ${part.url}\n`);
+}
+
+function resetCommand(): void {
+  const running = readInfraState();
+  if (running) {
+    throw new PrerequisiteMissing(`a launcher (pid ${running.pids.launcher}) is still running; stop it before reset`);
+  }
+  rmSync(localDir, { recursive: true, force: true });
+  process.stdout.write(`removed ${localDir} (the download cache stays)\n`);
+}
+
+async function main(command: string | undefined): Promise<void> {
+  switch (command) {
+    case 'start':
+      stopOnSignals();
+      return startCommand();
+    case 'infra':
+      stopOnSignals();
+      return infraCommand();
+    case 'reset':
+      return resetCommand();
+    default:
+      process.stderr.write('usage: tsx infra/launcher/cli.ts start|infra|reset\n');
+      process.exit(2);
+  }
+}
+
+main(process.argv[2]).catch(async (error: unknown) => {
+  const message =
+    error instanceof PrerequisiteMissing || error instanceof StartupError ? error.message : String((error as Error).stack ?? error);
+  process.stderr.write(`\n✗ ${message}\n`);
+  await stopOwned();
+  process.exit(1);
+});
+

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+import type { StackPorts, ServiceName } from './ports.js';
+import { httpOk, launch, waitUntil, type ManagedProcess } from './processes.js';
+import { report, StartupError } from './progress.js';
+import { serviceEnv, webEnv, type DevSecrets, type PartName, type StackEndpoints } from './service-env.js';
+import { track } from './index.js';
+
+/** Start order: identity first (others call it), then the rest in parallel, the gateway last. */
+export const serviceWaves: ReadonlyArray<readonly PartName[]> = [
+  ['identity'],
+  ['passport', 'personalization', 'fridge', 'measurement', 'brand-analytics'],
+  ['gateway'],
+];
+
+export interface RunningPart {
+  readonly part: string;
+  readonly url: string;
+  readonly process: ManagedProcess;
+}
+
+export async function startServices(
+  endpoints: StackEndpoints,
+  ports: StackPorts,
+  secrets: DevSecrets,
+): Promise<RunningPart[]> {
+  const running: RunningPart[] = [];
+  for (const wave of serviceWaves) {
+    const present = wave.filter(hasEntryPoint);
+    for (const skipped of wave.filter((part) => !hasEntryPoint(part))) {
+      report(skipped, `skipped: services/${skipped}/src/main.ts does not exist yet`);
+    }
+    running.push(...(await Promise.all(present.map((part) => startService(part, endpoints, ports, secrets)))));
+  }
+  return running;
+}
+
+function hasEntryPoint(part: PartName): boolean {
+  return existsSync(join(repoRoot, 'services', part, 'src', 'main.ts'));
+}
+
+function portOf(part: PartName, ports: StackPorts): number {
+  return part === 'gateway' ? ports.gateway : ports.services[part as ServiceName];
+}
+
+async function startService(
+  part: PartName,
+  endpoints: StackEndpoints,
+  ports: StackPorts,
+  secrets: DevSecrets,
+): Promise<RunningPart> {
+  const started = Date.now();
+  report(part, 'starting');
+  const process = track(
+    launch({
+      part,
+      command: globalThis.process.execPath,
+      args: ['--import', 'tsx', join('src', 'main.ts')],
+      cwd: join(repoRoot, 'services', part),
+      env: { ...globalThis.process.env, ...serviceEnv(part, endpoints, ports, secrets) },
+    }),
+  );
+  const url = `http://127.0.0.1:${portOf(part, ports)}`;
+  try {
+    await waitUntil(() => httpOk(`${url}/health/ready`), { timeoutMs: 90_000, process });
+  } catch (error) {
+    throw new StartupError(part, (error as Error).message);
+  }
+  report(part, `ready on ${url} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return { part, url, process };
+}
+
+/** The web app, when apps/web has a `dev` (or `serve`) script. */
+export async function startWebApp(endpoints: StackEndpoints, ports: StackPorts): Promise<RunningPart | undefined> {
+  const manifest = join(repoRoot, 'apps', 'web', 'package.json');
+  const scripts = existsSync(manifest)
+    ? ((JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {})
+    : {};
+  const script = ['dev', 'serve'].find((name) => name in scripts);
+  if (!script) {
+    report('web', 'skipped: apps/web has no dev or serve script yet');
+    return undefined;
+  }
+  report('web', `starting (npm run ${script})`);
+  const process = track(
+    launch({
+      part: 'web',
+      command: 'npm',
+      args: ['run', script],
+      cwd: join(repoRoot, 'apps', 'web'),
+      env: { ...globalThis.process.env, ...webEnv(endpoints, ports) },
+    }),
+  );
+  const url = `http://localhost:${ports.web}`;
+  try {
+    await waitUntil(() => httpOk(url), { timeoutMs: 90_000, process });
+  } catch (error) {
+    throw new StartupError('web', (error as Error).message);
+  }
+  report('web', `ready on ${url}`);
+  return { part: 'web', url, process };
+}

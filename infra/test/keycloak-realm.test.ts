@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+
+const keycloakUrl = process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081';
+const issuer = process.env.PT_KEYCLOAK_ISSUER ?? `${keycloakUrl}/realms/packytrace`;
+const tokenEndpoint = `${issuer}/protocol/openid-connect/token`;
+
+async function token(form: Record<string, string>): Promise<Record<string, unknown>> {
+  const response = await fetch(tokenEndpoint, { method: 'POST', body: new URLSearchParams(form) });
+  const body = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`token request failed ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+function claims(jwt: unknown): Record<string, unknown> {
+  return JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+}
+
+const adminLogin = {
+  grant_type: 'password',
+  client_id: 'packytrace-cli',
+  username: process.env.PT_ADMIN_EMAIL ?? 'admin@packytrace.local',
+  password: process.env.PT_ADMIN_PASSWORD ?? 'packytrace-admin',
+};
+
+describe('the packytrace realm (real Keycloak)', () => {
+  it('gives the seeded admin an API token with the public issuer and the packytrace-api audience', async () => {
+    const access = claims((await token(adminLogin)).access_token);
+    expect(access.iss).toBe(issuer);
+    expect([access.aud].flat()).toContain('packytrace-api');
+    expect((access.realm_access as { roles: string[] }).roles).toContain('platform_admin');
+  });
+
+  it('issues access tokens that live 300 seconds', async () => {
+    const access = claims((await token(adminLogin)).access_token);
+    expect(Number(access.exp) - Number(access.iat)).toBe(300);
+  });
+
+  it('rejects a wrong password', async () => {
+    await expect(token({ ...adminLogin, password: 'not-the-password' })).rejects.toThrow(/401/);
+  });
+
+  it('does not allow the password grant for the web client', async () => {
+    await expect(token({ ...adminLogin, client_id: 'packytrace-web' })).rejects.toThrow(/invalid_client|unauthorized_client/);
+  });
+
+  it('lets identity-service list users and realm roles through the Admin API', async () => {
+    const { access_token } = await token({
+      grant_type: 'client_credentials',
+      client_id: 'identity-service',
+      client_secret: process.env.PT_IDENTITY_CLIENT_SECRET ?? 'identity-service-dev-secret',
+    });
+    const headers = { authorization: `Bearer ${String(access_token)}` };
+    const users = await fetch(`${keycloakUrl}/admin/realms/packytrace/users?max=5`, { headers });
+    expect(users.status).toBe(200);
+    const roles = (await (await fetch(`${keycloakUrl}/admin/realms/packytrace/roles`, { headers })).json()) as { name: string }[];
+    expect(roles.map((role) => role.name)).toEqual(expect.arrayContaining(['consumer', 'brand_user', 'platform_admin']));
+  });
+
+  it('makes consumer a default role of the realm', async () => {
+    const access = claims((await token(adminLogin)).access_token);
+    expect((access.realm_access as { roles: string[] }).roles).toContain('consumer');
+  });
+});

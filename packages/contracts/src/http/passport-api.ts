@@ -1,0 +1,113 @@
+import Type, { type Static } from 'typebox';
+import { Verdict, VerdictStatus } from './personalization';
+import { Allergen, NutriScore, Nutrition, Packaging, Passport, ScannedIdentifier } from './passport';
+
+/** A GTIN as a caller may write it: 8, 12, 13 or 14 digits (normalised to 14 by the service). */
+export const GtinParam = Type.Object({ gtin: Type.String({ pattern: '^\\d{8}$|^\\d{12,14}$' }) });
+
+/** What search and Brand listings return for each product. */
+export const PassportSummary = Type.Object({
+  gtin: Type.String(),
+  name: Type.String(),
+  brand: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.String() }),
+  category: Type.Optional(Type.String()),
+  quantity: Type.Optional(Type.String()),
+  labels: Type.Array(Type.String()),
+  nutriScore: Type.Optional(Type.Union([NutriScore, Type.Null()])),
+});
+export type PassportSummary = Static<typeof PassportSummary>;
+
+export const ProductSearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+});
+export const ProductList = Type.Object({ items: Type.Array(PassportSummary) });
+
+export const ScanRequest = Type.Object({ code: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false });
+
+export const ScanResult = Type.Object({
+  scanId: Type.String(),
+  scannedAt: Type.String(),
+  identifier: ScannedIdentifier,
+  passport: Passport,
+  verdict: Type.Union([Verdict, Type.Null()]),
+  verdictStatus: VerdictStatus,
+});
+export type ScanResult = Static<typeof ScanResult>;
+
+export const ScanListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export const ScanListItem = Type.Object({
+  scanId: Type.String(),
+  scannedAt: Type.String(),
+  identifier: ScannedIdentifier,
+  product: Type.Object({
+    gtin: Type.String(),
+    name: Type.String(),
+    brand: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.String() }),
+  }),
+});
+export const ScanList = Type.Object({ items: Type.Array(ScanListItem), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+const NutriScoreCategory = Type.Union(
+  ['general', 'cheese', 'fats_oils_nuts_seeds', 'red_meat', 'beverage', 'water'].map((c) => Type.Literal(c)),
+);
+
+/** What a Brand publishes: the passport minus what the platform fills in (gtin, brand, Nutri-Score, recalls). */
+export const BrandProductInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    quantity: Type.Optional(Type.String({ maxLength: 50 })),
+    ingredients: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
+    allergens: Type.Array(Allergen, { uniqueItems: true }),
+    traces: Type.Array(Allergen, { uniqueItems: true }),
+    labels: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{1,49}$' }), { uniqueItems: true, maxItems: 30 }),
+    nutrition: Nutrition,
+    packaging: Type.Optional(Type.Array(Packaging, { maxItems: 20 })),
+    origin: Type.Optional(Type.String({ maxLength: 100 })),
+    /** Nutri-Score 2023 category; `general` when absent. */
+    nutriScoreCategory: Type.Optional(NutriScoreCategory),
+    fruitVegetableLegumesPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    shelfLifeDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
+    expiryKind: Type.Optional(Type.Union([Type.Literal('use_by'), Type.Literal('best_before')])),
+  },
+  { additionalProperties: false },
+);
+export type BrandProductInput = Static<typeof BrandProductInput>;
+
+export const RecallRequest = Type.Object(
+  {
+    batch: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    reason: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export const Recall = Type.Object({
+  recallId: Type.String(),
+  gtin: Type.String(),
+  batch: Type.Optional(Type.String()),
+  reason: Type.String(),
+  recalledAt: Type.String(),
+});
+export type Recall = Static<typeof Recall>;
+
+/** Internal: what Fridge gets for a scan of the asking account (GET /internal/scans/{scanId}/snapshot). */
+export const ScanSnapshot = Type.Object({
+  scanId: Type.String(),
+  scannedAt: Type.String(),
+  gtin: Type.String(),
+  name: Type.String(),
+  brand: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.String() }),
+  category: Type.Optional(Type.String()),
+  batch: Type.Optional(Type.String()),
+  expiry: Type.Optional(Type.String()),
+  bestBefore: Type.Optional(Type.String()),
+  shelfLifeDays: Type.Integer(),
+  expiryKind: Type.Union([Type.Literal('use_by'), Type.Literal('best_before')]),
+});
+export type ScanSnapshot = Static<typeof ScanSnapshot>;

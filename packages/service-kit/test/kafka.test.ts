@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Producer, stringSerializers } from '@platformatic/kafka';
+import { deadLetterTopic, Topics, type BrandRegistered } from '@packytrace/contracts';
+import { quietLogger, readTopic, testEnv, waitFor } from '@packytrace/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventConsumer, EventProducer } from '../src/kafka';
+import { newEvent } from '../src/outbox';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+function brandRegistered(name: string): BrandRegistered {
+  return newEvent<BrandRegistered>({ type: 'BrandRegistered', brandId: randomUUID(), name, gs1CompanyPrefixes: ['123456'] });
+}
+
+describe('typed Kafka producer and consumer', () => {
+  it('round-trips an event through the real broker', async () => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
+    closers.push(() => producer.close());
+    const seen: BrandRegistered[] = [];
+    const event = brandRegistered('Round Trip Foods');
+    const consumer = new EventConsumer({
+      brokers: testEnv().kafkaBrokers,
+      groupId: `kit-test-${randomUUID()}`,
+      clientId: 'kit-test-consumer',
+      topics: [Topics.brands],
+      logger: quietLogger(),
+      handle: async (e) => void (e.type === 'BrandRegistered' && seen.push(e)),
+    });
+    closers.push(() => consumer.close());
+    await consumer.start();
+    await producer.publish([{ topic: Topics.brands, key: event.brandId, event }]);
+    const received = await waitFor(() => seen.find((e) => e.eventId === event.eventId), 20_000, 'the event');
+    expect(received).toEqual(event);
+  });
+
+  it('refuses to produce an event that breaks its contract', async () => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
+    closers.push(() => producer.close());
+    const bad = { ...brandRegistered('Bad'), gs1CompanyPrefixes: ['12'] };
+    await expect(producer.publish([{ topic: Topics.brands, event: bad }])).rejects.toThrow(/gs1CompanyPrefixes/);
+  });
+
+  it('sends a malformed message to the dead-letter topic and keeps consuming', async () => {
+    const raw = new Producer({ clientId: 'kit-test-raw', bootstrapBrokers: testEnv().kafkaBrokers, serializers: stringSerializers });
+    closers.push(() => raw.close());
+    const marker = `malformed-${randomUUID()}`;
+    const good = brandRegistered('After The Bad One');
+    const seen: string[] = [];
+    const consumer = new EventConsumer({
+      brokers: testEnv().kafkaBrokers,
+      groupId: `kit-test-${randomUUID()}`,
+      clientId: 'kit-test-consumer',
+      topics: [Topics.brands],
+      logger: quietLogger(),
+      handle: async (e) => void seen.push(e.eventId),
+    });
+    closers.push(() => consumer.close());
+    await consumer.start();
+    await raw.send({ messages: [{ topic: Topics.brands, value: `{"not":"an event","marker":"${marker}"}` }] });
+    await raw.send({ messages: [{ topic: Topics.brands, value: JSON.stringify(good) }] });
+
+    await waitFor(() => seen.includes(good.eventId), 20_000, 'the valid event after the malformed one');
+    const parked = await readTopic<{ marker?: string }>(deadLetterTopic(Topics.brands), (events) =>
+      events.some((e) => e.marker === marker),
+    );
+    expect(parked.filter((e) => e.marker === marker).length).toBeGreaterThanOrEqual(1);
+  });
+});

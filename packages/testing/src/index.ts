@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
+import { createLogger, type Logger } from '@packytrace/service-kit';
+
+/**
+ * Settings for tests against the real servers. `tests/global-setup.ts` fills them in from the running
+ * infrastructure (started by `npm test`, or `npm run infra` while developing).
+ */
+export function testEnv() {
+  const need = (name: string): string => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\` (or start \`npm run infra\`)`);
+    return value;
+  };
+  return {
+    adminDatabaseUrl: need('PT_TEST_ADMIN_DATABASE_URL'),
+    databaseName: need('PT_TEST_DATABASE'),
+    kafkaBrokers: need('PT_KAFKA_BROKERS').split(','),
+    keycloakUrl: need('PT_KEYCLOAK_URL'),
+    issuer: need('PT_KEYCLOAK_ISSUER'),
+    identityClientSecret: process.env.PT_IDENTITY_CLIENT_SECRET ?? 'identity-service-dev-secret',
+    adminEmail: process.env.PT_ADMIN_EMAIL ?? 'admin@packytrace.local',
+    adminPassword: process.env.PT_ADMIN_PASSWORD ?? 'packytrace-admin',
+  };
+}
+
+/** Connection string of a service role on the test database. */
+export function roleDatabaseUrl(role: string): string {
+  const env = testEnv();
+  const url = new URL(env.adminDatabaseUrl);
+  url.username = role;
+  url.password = process.env[`PT_DB_PASSWORD_${role.toUpperCase()}`] ?? `${role}-dev-password`;
+  url.pathname = `/${env.databaseName}`;
+  return url.toString();
+}
+
+/** Superuser connection string on the test database (test set-up and inspection only). */
+export function adminDatabaseUrl(): string {
+  const env = testEnv();
+  const url = new URL(env.adminDatabaseUrl);
+  url.pathname = `/${env.databaseName}`;
+  return url.toString();
+}
+
+export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
+
+export function quietLogger(name = 'test'): Logger {
+  return createLogger(name, process.env.PT_TEST_LOG_LEVEL ?? 'silent');
+}
+
+/** Waits until `probe` returns a value that is not undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: lastError });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Reads a topic from the beginning with a fresh consumer group until `done(events)` is true.
+ * Returns every parsed event seen (tests filter by eventId or their own ids).
+ */
+export async function readTopic<E = Record<string, unknown>>(
+  topic: string,
+  done: (events: E[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<E[]> {
+  const consumer = new Consumer({
+    clientId: `test-reader-${randomUUID()}`,
+    groupId: `test-reader-${randomUUID()}`,
+    bootstrapBrokers: testEnv().kafkaBrokers,
+    deserializers: stringDeserializers,
+    maxWaitTime: 200,
+  });
+  const events: E[] = [];
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  const timer = setTimeout(() => void stream.close(), timeoutMs);
+  try {
+    for await (const message of stream) {
+      try {
+        events.push(JSON.parse(String(message.value)) as E);
+      } catch {
+        events.push({ raw: message.value } as E);
+      }
+      if (done(events)) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    await stream.close().catch(() => undefined);
+    await Promise.resolve(consumer.close(true)).catch(() => undefined);
+  }
+  if (!done(events)) throw new Error(`timed out reading ${topic}: saw ${events.length} events`);
+  return events;
+}
+
+/** An access token through the dev-only `packytrace-cli` client (direct access grant). */
+export async function passwordGrant(username: string, password: string): Promise<{ accessToken: string; payload: Record<string, unknown> }> {
+  const env = testEnv();
+  const response = await fetch(`${env.issuer}/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'packytrace-cli', username, password, scope: 'openid' }),
+  });
+  const body = (await response.json()) as { access_token?: string; error_description?: string };
+  if (!response.ok || !body.access_token) throw new Error(`password grant failed: ${response.status} ${body.error_description ?? ''}`);
+  const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  return { accessToken: body.access_token, payload };
+}

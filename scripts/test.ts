@@ -1,0 +1,129 @@
+/**
+ * The test command (`npm test`): static checks, then the real PostgreSQL, Kafka and Keycloak, then every
+ * test against them. Reuses a running dev infrastructure (`npm run infra`) when there is one; otherwise
+ * starts its own and stops it afterwards.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startInfrastructure, type Infrastructure } from '../infra/launcher/index';
+
+const root = join(import.meta.dirname, '..');
+const started = Date.now();
+const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const step = (what: string) => console.log(`\n▶ ${what} (${seconds()})`);
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+
+async function staticChecks(): Promise<boolean> {
+  const checks: [string, string, string[]][] = [
+    ['types (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+    ['lint (eslint)', bin('eslint'), ['--max-warnings=0', '.']],
+    ['format (prettier --check)', bin('prettier'), ['--check', '--log-level=warn', '.']],
+    ['service boundaries (dependency-cruiser)', bin('depcruise'), ['services', 'packages', 'apps', '--config', '.dependency-cruiser.cjs']],
+  ];
+  if (existsSync(join(root, 'apps/web/package.json'))) {
+    checks.push(['web app types', 'npm', ['run', '--silent', 'typecheck', '-w', 'apps/web']]);
+  }
+  let ok = true;
+  for (const [name, command, args] of checks) {
+    step(name);
+    if ((await run(command, args)) !== 0) {
+      console.error(`✖ ${name} failed`);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+interface InfraState {
+  adminDatabaseUrl: string;
+  kafkaBrokers: string;
+  keycloakUrl: string;
+  issuer: string;
+}
+
+/** A dev infrastructure that is up and answering, if `npm run infra` left one. */
+async function runningDevInfra(): Promise<InfraState | undefined> {
+  const file = join(root, '.local', 'infra.json');
+  if (!existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as InfraState;
+  try {
+    const client = new pg.Client({ connectionString: state.adminDatabaseUrl, connectionTimeoutMillis: 2000 });
+    await client.connect();
+    await client.end();
+    const discovery = await fetch(`${state.issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
+    return discovery.ok ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const staticOk = await staticChecks();
+
+  step('infrastructure: PostgreSQL, Kafka, Keycloak');
+  let infra: Infrastructure | undefined;
+  let state = await runningDevInfra();
+  if (state) {
+    console.log('reusing the running dev infrastructure (.local/infra.json)');
+  } else {
+    infra = await startInfrastructure({ databases: ['packytrace_test'] });
+    state = {
+      adminDatabaseUrl: infra.adminDatabaseUrl,
+      kafkaBrokers: infra.kafkaBrokers,
+      keycloakUrl: infra.keycloakUrl,
+      issuer: infra.issuer,
+    };
+  }
+  const stop = async () => {
+    if (infra) {
+      step('stopping the infrastructure');
+      await infra.stop();
+    }
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+
+  const env = {
+    ...process.env,
+    PT_TEST_ADMIN_DATABASE_URL: state.adminDatabaseUrl,
+    PT_TEST_DATABASE: 'packytrace_test',
+    PT_KAFKA_BROKERS: state.kafkaBrokers,
+    PT_KEYCLOAK_URL: state.keycloakUrl,
+    PT_KEYCLOAK_ISSUER: state.issuer,
+  };
+  let code = 0;
+  try {
+    step('tests (vitest) against the real servers');
+    mkdirSync(join(root, '.local'), { recursive: true });
+    const report = join(root, '.local', 'vitest-report.json');
+    code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], env);
+    if (existsSync(report)) {
+      const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+      summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`;
+    }
+  } finally {
+    await stop();
+  }
+  console.log(`\nwall time ${seconds()}${staticOk ? '' : ' — static checks FAILED'}`);
+  if (summary) console.log(`tests: ${summary}`);
+  return staticOk ? code : code || 1;
+}
+
+let summary = '';
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

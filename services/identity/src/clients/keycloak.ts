@@ -1,0 +1,112 @@
+import KcAdminClient from '@keycloak/keycloak-admin-client';
+import { badRequest, conflict, Problem } from '@packytrace/service-kit';
+
+export interface KeycloakSettings {
+  baseUrl: string;
+  realm: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs?: number;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  displayName?: string;
+}
+
+/** Keycloak could not be reached or failed; the request cannot be completed now. */
+export const keycloakUnavailable = () =>
+  new Problem(503, 'identity_provider_unavailable', 'Service unavailable', 'Sign-up is unavailable right now; try again shortly.');
+
+/**
+ * The realm's users through the Keycloak Admin REST API, as the confidential `identity-service`
+ * client (client credentials grant against the `packytrace` realm itself, not master).
+ * https://www.keycloak.org/docs-api/latest/rest-api/index.html#_users
+ */
+export class KeycloakDirectory {
+  private readonly kc: KcAdminClient;
+  private tokenExpiresAt = 0;
+  private authenticating?: Promise<void>;
+  private readonly roleIds = new Map<string, string>();
+
+  constructor(private readonly settings: KeycloakSettings) {
+    this.kc = new KcAdminClient({ baseUrl: settings.baseUrl, realmName: settings.realm, timeout: settings.timeoutMs ?? 5_000 });
+  }
+
+  /** Re-authenticates shortly before the service-account token expires (no refresh token for client credentials). */
+  private async session(): Promise<KcAdminClient> {
+    if (Date.now() < this.tokenExpiresAt - 30_000) return this.kc;
+    this.authenticating ??= this.kc
+      .auth({ grantType: 'client_credentials', clientId: this.settings.clientId, clientSecret: this.settings.clientSecret })
+      .then(() => {
+        const payload = JSON.parse(Buffer.from(this.kc.accessToken!.split('.')[1]!, 'base64url').toString()) as { exp: number };
+        this.tokenExpiresAt = payload.exp * 1000;
+      })
+      .finally(() => {
+        this.authenticating = undefined;
+      });
+    await this.authenticating.catch((error) => {
+      throw Object.assign(keycloakUnavailable(), { cause: error });
+    });
+    return this.kc;
+  }
+
+  /** Creates an enabled user whose username is the email; returns the Keycloak user id. */
+  async createUser(user: NewUser): Promise<string> {
+    const kc = await this.session();
+    try {
+      const { id } = await kc.users.create({
+        username: user.email,
+        email: user.email,
+        emailVerified: true,
+        enabled: true,
+        firstName: user.displayName,
+        credentials: [{ type: 'password', value: user.password, temporary: false }],
+      });
+      return id;
+    } catch (error) {
+      throw mapCreateError(error);
+    }
+  }
+
+  async assignRealmRole(userId: string, roleName: string): Promise<void> {
+    const kc = await this.session();
+    let roleId = this.roleIds.get(roleName);
+    if (!roleId) {
+      const role = await kc.roles.findOneByName({ name: roleName });
+      if (!role?.id) throw new Error(`realm role ${roleName} does not exist`);
+      roleId = role.id;
+      this.roleIds.set(roleName, roleId);
+    }
+    await kc.users.addRealmRoleMappings({ id: userId, roles: [{ id: roleId, name: roleName }] });
+  }
+
+  async findUserIdByEmail(email: string): Promise<string | undefined> {
+    const kc = await this.session();
+    const users = await kc.users.find({ email, exact: true });
+    return users.find((u) => u.email?.toLowerCase() === email.toLowerCase())?.id;
+  }
+
+  async userExists(userId: string): Promise<boolean> {
+    const kc = await this.session();
+    return (await kc.users.findOne({ id: userId })) != null;
+  }
+
+  /** Compensation: removes a user whose registration could not be completed. */
+  async deleteUser(userId: string): Promise<void> {
+    const kc = await this.session();
+    await kc.users.del({ id: userId });
+  }
+}
+
+/** Keycloak answers 409 for a taken username/email and 400 with the policy message for a weak password. */
+function mapCreateError(error: unknown): Error {
+  const e = error as { response?: { status?: number }; responseData?: { errorMessage?: string; error?: string } };
+  const status = e.response?.status;
+  const message = e.responseData?.errorMessage ?? e.responseData?.error ?? '';
+  if (status === 409) return conflict('email_taken', 'An account with this email already exists.');
+  if (status === 400 && /password/i.test(message)) return badRequest('weak_password', message);
+  if (status === 400 && /email/i.test(message)) return badRequest('invalid_email', message);
+  return Object.assign(keycloakUnavailable(), { cause: error });
+}

@@ -1,0 +1,178 @@
+import type { EventOf, Topics } from '@packytrace/contracts';
+import { windowStartOf } from './windows';
+
+/** The facts the pipeline reads (docs/API.md, Kafka topics). */
+export type MeasuredEvent =
+  | EventOf<typeof Topics.productScanned>
+  | EventOf<typeof Topics.fridgeItems>
+  | EventOf<typeof Topics.accounts>
+  | EventOf<typeof Topics.consents>;
+
+export interface MeasurementSettings {
+  windowMs: number;
+  latenessMs: number;
+  minGroupSize: number;
+}
+
+/**
+ * What the fold needs to remember between events. `closedBefore`: every window ending at or before it
+ * is closed (published or about to be), so its late events are dropped. It only moves forward.
+ */
+export interface StreamState {
+  maxEventTimeMs: number | null;
+  closedBeforeMs: number;
+  /** visitor id → account id: a visitor who registers stays one subject. */
+  links: Map<string, string>;
+  /** Accounts that withdrew the `analytics` consent. */
+  optedOut: Set<string>;
+}
+
+export interface CellCounts {
+  brandId: string;
+  gtin: string;
+  windowStartMs: number;
+  scans: number;
+  fridgeAdds: number;
+  consumed: number;
+  discarded: number;
+}
+
+export interface VisitorLink {
+  visitorId: string;
+  accountId: string;
+}
+
+/** The effects of a run of events, to be stored in one transaction. */
+export interface FoldedBatch {
+  cells: Map<string, CellCounts>;
+  /** Cell key → subject keys seen (clear text in memory only; hashed before they are stored). */
+  subjects: Map<string, Set<string>>;
+  links: VisitorLink[];
+  /** account id → true when opted out, false when opted back in. */
+  consentChanges: Map<string, boolean>;
+  lateDropped: number;
+  counted: number;
+}
+
+export const ANALYTICS_PURPOSE = 'analytics';
+
+export const cellKey = (brandId: string, gtin: string, windowStartMs: number): string => `${brandId}|${gtin}|${windowStartMs}`;
+
+export function emptyBatch(): FoldedBatch {
+  return { cells: new Map(), subjects: new Map(), links: [], consentChanges: new Map(), lateDropped: 0, counted: 0 };
+}
+
+export function newStreamState(): StreamState {
+  return { maxEventTimeMs: null, closedBeforeMs: 0, links: new Map(), optedOut: new Set() };
+}
+
+/** The subject an event counts for: the account, or the visitor's account once linked. */
+function subjectKeyOf(kind: 'account' | 'visitor' | 'anonymous', id: string | undefined, links: Map<string, string>): string | null {
+  if (!id || kind === 'anonymous') return null;
+  if (kind === 'visitor') {
+    const accountId = links.get(id);
+    return accountId ? `account:${accountId}` : `visitor:${id}`;
+  }
+  return `account:${id}`;
+}
+
+type CountField = 'scans' | 'fridgeAdds' | 'consumed' | 'discarded';
+
+interface Measurable {
+  brandId: string | null;
+  gtin: string;
+  timeMs: number;
+  field: CountField;
+  subjectKey: string | null;
+  accountId: string | null;
+}
+
+/** Brand-level facts in an event, or null for identity and consent facts. */
+function measurableOf(event: MeasuredEvent, links: Map<string, string>): Measurable | null {
+  switch (event.type) {
+    case 'ProductScanned': {
+      const subjectKey = subjectKeyOf(event.subject.kind, event.subject.id, links);
+      const accountId = subjectKey?.startsWith('account:') ? subjectKey.slice(8) : null;
+      return { brandId: event.brandId, gtin: event.gtin, timeMs: Date.parse(event.scannedAt), field: 'scans', subjectKey, accountId };
+    }
+    case 'ItemAddedToFridge':
+    case 'ItemConsumed':
+    case 'ItemDiscarded': {
+      const field = event.type === 'ItemAddedToFridge' ? 'fridgeAdds' : event.type === 'ItemConsumed' ? 'consumed' : 'discarded';
+      return {
+        brandId: event.brandId,
+        gtin: event.gtin,
+        timeMs: Date.parse(event.occurredAt),
+        field,
+        subjectKey: `account:${event.accountId}`,
+        accountId: event.accountId,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+function applyIdentityFact(event: MeasuredEvent, state: StreamState, batch: FoldedBatch): void {
+  if ((event.type === 'AccountRegistered' || event.type === 'VisitorLinkedToAccount') && event.visitorId) {
+    state.links.set(event.visitorId, event.accountId);
+    batch.links.push({ visitorId: event.visitorId, accountId: event.accountId });
+  } else if ((event.type === 'ConsentWithdrawn' || event.type === 'ConsentGranted') && event.purpose === ANALYTICS_PURPOSE) {
+    const optedOut = event.type === 'ConsentWithdrawn';
+    if (optedOut) state.optedOut.add(event.accountId);
+    else state.optedOut.delete(event.accountId);
+    batch.consentChanges.set(event.accountId, optedOut);
+  }
+}
+
+/**
+ * Folds events, in order, into cell counts and subject sets, event by event so that the result does
+ * not depend on how the stream was cut into batches. The watermark is the largest event time seen minus
+ * the allowed lateness; an event whose window ended at or before it is dropped as late.
+ * Mutates `state` (the caller persists it with the batch).
+ */
+export function foldEvents(state: StreamState, events: Iterable<MeasuredEvent>, settings: MeasurementSettings, batch = emptyBatch()): FoldedBatch {
+  for (const event of events) {
+    const fact = measurableOf(event, state.links);
+    if (!fact) {
+      applyIdentityFact(event, state, batch);
+      continue;
+    }
+    if (!fact.brandId || Number.isNaN(fact.timeMs)) continue;
+    const windowStartMs = windowStartOf(fact.timeMs, settings.windowMs);
+    if (windowStartMs + settings.windowMs <= state.closedBeforeMs) {
+      batch.lateDropped += 1;
+      continue;
+    }
+    advanceWatermark(state, fact.timeMs, settings);
+    if (fact.accountId && state.optedOut.has(fact.accountId)) continue;
+    countFact(batch, fact, fact.brandId, windowStartMs);
+  }
+  return batch;
+}
+
+function advanceWatermark(state: StreamState, timeMs: number, settings: MeasurementSettings): void {
+  if (state.maxEventTimeMs === null || timeMs > state.maxEventTimeMs) state.maxEventTimeMs = timeMs;
+  state.closedBeforeMs = Math.max(state.closedBeforeMs, state.maxEventTimeMs - settings.latenessMs);
+}
+
+function countFact(batch: FoldedBatch, fact: Measurable, brandId: string, windowStartMs: number): void {
+  const key = cellKey(brandId, fact.gtin, windowStartMs);
+  let cell = batch.cells.get(key);
+  if (!cell) {
+    cell = { brandId, gtin: fact.gtin, windowStartMs, scans: 0, fridgeAdds: 0, consumed: 0, discarded: 0 };
+    batch.cells.set(key, cell);
+  }
+  cell[fact.field] += 1;
+  batch.counted += 1;
+  if (fact.subjectKey) {
+    let subjects = batch.subjects.get(key);
+    if (!subjects) batch.subjects.set(key, (subjects = new Set()));
+    subjects.add(fact.subjectKey);
+  }
+}
+
+/** Closes windows by the wall clock when the stream is idle: no event can move the watermark then. */
+export function closeByWallClock(state: StreamState, nowMs: number, settings: MeasurementSettings): void {
+  state.closedBeforeMs = Math.max(state.closedBeforeMs, nowMs - settings.latenessMs);
+}

@@ -1,0 +1,3 @@
+import { applyInfraEnv } from './infra-env';
+
+applyInfraEnv();

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'services/*/test/**/*.test.ts',
+      'infra/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
+    globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/worker-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
