@@ -56,13 +56,16 @@ async function startCommand(): Promise<void> {
   const services = await startServices(infra, ports, secrets);
   const web = await startWebApp(infra, ports);
   printInfrastructure(infra);
-  for (const part of [...services, ...(web ? [web] : [])]) process.stdout.write(`${part.part.padEnd(16)} ${part.url}\n`);
+  for (const part of [...services, ...(web ? [web] : [])])
+    process.stdout.write(`${part.part.padEnd(16)} ${part.url}\n`);
 }
 
 function resetCommand(): void {
   const running = readInfraState();
   if (running) {
-    throw new PrerequisiteMissing(`a launcher (pid ${running.pids.launcher}) is still running; stop it before reset`);
+    throw new PrerequisiteMissing(
+      `a launcher (pid ${running.pids.launcher}) is still running; stop it before reset`,
+    );
   }
   rmSync(localDir, { recursive: true, force: true });
   process.stdout.write(`removed ${localDir} (the download cache stays)\n`);
@@ -86,9 +89,10 @@ async function main(command: string | undefined): Promise<void> {
 
 main(process.argv[2]).catch(async (error: unknown) => {
   const message =
-    error instanceof PrerequisiteMissing || error instanceof StartupError ? error.message : String((error as Error).stack ?? error);
+    error instanceof PrerequisiteMissing || error instanceof StartupError
+      ? error.message
+      : String((error as Error).stack ?? error);
   process.stderr.write(`\n✗ ${message}\n`);
   await stopOwned();
   process.exit(1);
 });
-

@@ -35,13 +35,17 @@ export async function ensureKeycloak(): Promise<string> {
   const staging = `${home}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  await run('mvn', [
-    '-q',
-    '-B',
-    'dependency:copy',
-    `-Dartifact=org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip`,
-    `-DoutputDirectory=${staging}`,
-  ], { cwd: staging });
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      'dependency:copy',
+      `-Dartifact=org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip`,
+      `-DoutputDirectory=${staging}`,
+    ],
+    { cwd: staging },
+  );
   const zip = join(staging, `keycloak-quarkus-dist-${KEYCLOAK_VERSION}.zip`);
   await unzip(zip, staging);
   rmSync(zip);

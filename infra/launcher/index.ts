@@ -47,29 +47,42 @@ const owned: ManagedProcess[] = [];
 export async function startInfrastructure(options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const started = Date.now();
   const ports = stackPorts();
-  const externalDb = options.databaseUrl ?? process.env.PT_DATABASE_URL;
+  const externalDb = options.databaseUrl ?? (process.env.PT_DATABASE_URL || undefined);
   await checkPrerequisites(ports, externalDb === undefined, options.extraPorts ?? []);
   const databases = options.databases ?? ['packytrace'];
 
   const parts = await Promise.allSettled([
     part('postgres', async () => {
-      const postgres = externalDb ? await useExternalPostgres(externalDb) : await startEmbeddedPostgres(ports.postgres);
+      const postgres = externalDb
+        ? await useExternalPostgres(externalDb)
+        : await startEmbeddedPostgres(ports.postgres);
       track(postgres.process);
       for (const database of databases) await provisionDatabase(postgres.adminUrl, database);
       report('postgres', `ready on ${redact(postgres.adminUrl)}, provisioned ${databases.join(', ')}`);
       return postgres;
     }),
     part('kafka', async () => {
-      const kafka = track(await startKafka(await ensureKafka(), { port: ports.kafka, controllerPort: ports.kafkaController }));
+      const kafka = track(
+        await startKafka(await ensureKafka(), { port: ports.kafka, controllerPort: ports.kafkaController }),
+      );
       const created = await createTopics(`localhost:${ports.kafka}`, await topicList());
-      report('kafka', `ready on localhost:${ports.kafka}${created.length ? `, created ${created.length} topics` : ''}`);
+      report(
+        'kafka',
+        `ready on localhost:${ports.kafka}${created.length ? `, created ${created.length} topics` : ''}`,
+      );
       return kafka;
     }),
     part('keycloak', async () => {
       const keycloak = track(
-        await startKeycloak(await ensureKeycloak(), { port: ports.keycloak, managementPort: ports.keycloakManagement }),
+        await startKeycloak(await ensureKeycloak(), {
+          port: ports.keycloak,
+          managementPort: ports.keycloakManagement,
+        }),
       );
-      report('keycloak', `ready on http://localhost:${ports.keycloak} (realm ${REALM}, admin console admin/admin)`);
+      report(
+        'keycloak',
+        `ready on http://localhost:${ports.keycloak} (realm ${REALM}, admin console admin/admin)`,
+      );
       return keycloak;
     }),
   ]);
@@ -78,11 +91,9 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
     await stopOwned();
     throw (failure as PromiseRejectedResult).reason;
   }
-  const [postgres, kafka, keycloak] = parts.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
-    RunningPostgres,
-    ManagedProcess,
-    ManagedProcess,
-  ];
+  const [postgres, kafka, keycloak] = parts.map(
+    (result) => (result as PromiseFulfilledResult<unknown>).value,
+  ) as [RunningPostgres, ManagedProcess, ManagedProcess];
   const keycloakUrl = `http://localhost:${ports.keycloak}`;
   const infrastructure: Infrastructure = {
     adminDatabaseUrl: postgres.adminUrl,
@@ -105,7 +116,11 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
   return infrastructure;
 }
 
-async function checkPrerequisites(ports: StackPorts, embeddedDb: boolean, extra: ReadonlyArray<{ port: number; part: string }>) {
+async function checkPrerequisites(
+  ports: StackPorts,
+  embeddedDb: boolean,
+  extra: ReadonlyArray<{ port: number; part: string }>,
+) {
   await requireJava();
   requireProgram('mvn', 'Maven fetches Kafka and Keycloak from Maven Central');
   await requireFreePorts([

@@ -21,15 +21,32 @@ export async function startKafka(libs: string, ports: KafkaPorts): Promise<Manag
   const dataDir = join(home, 'data');
   const configFile = writeServerProperties(home, dataDir, ports);
   const classpath = `${libs}/*`;
-  const jvm = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${join(infraDir, 'kafka', 'log4j2.xml')}`];
+  const jvm = [
+    '-Xms128m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    `-Dlog4j2.configurationFile=${join(infraDir, 'kafka', 'log4j2.xml')}`,
+  ];
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     mkdirSync(dataDir, { recursive: true });
     await run('java', [
-      ...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone',
-      '-t', clusterId(home), '-c', configFile,
+      ...jvm,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '--standalone',
+      '-t',
+      clusterId(home),
+      '-c',
+      configFile,
     ]);
   }
-  const server = launch({ part: 'kafka', command: 'java', args: [...jvm, '-cp', classpath, 'kafka.Kafka', configFile] });
+  const server = launch({
+    part: 'kafka',
+    command: 'java',
+    args: [...jvm, '-cp', classpath, 'kafka.Kafka', configFile],
+  });
   await waitUntil(() => portOpen(ports.port), { timeoutMs: 60_000, process: server });
   return server;
 }
@@ -79,7 +96,8 @@ export function portOpen(port: number, host = 'localhost'): Promise<boolean> {
 export async function topicList(): Promise<readonly TopicSpec[]> {
   try {
     const contracts = (await import('@packytrace/contracts')) as { allTopics?: unknown; topics?: unknown };
-    const listed: unknown = typeof contracts.allTopics === 'function' ? contracts.allTopics() : contracts.topics;
+    const listed: unknown =
+      typeof contracts.allTopics === 'function' ? contracts.allTopics() : contracts.topics;
     if (Array.isArray(listed) && listed.length > 0) {
       const specs = listed.map(toTopicSpec);
       if (specs.every((spec) => spec !== undefined)) return specs as TopicSpec[];
@@ -99,7 +117,12 @@ function toTopicSpec(value: unknown): TopicSpec | undefined {
 
 /** Creates missing topics with their partition counts; existing ones are left alone. */
 export async function createTopics(brokers: string, topics: readonly TopicSpec[]): Promise<string[]> {
-  const admin = new Admin({ clientId: 'packytrace-launcher', bootstrapBrokers: [brokers], retries: 10, retryDelay: 500 });
+  const admin = new Admin({
+    clientId: 'packytrace-launcher',
+    bootstrapBrokers: [brokers],
+    retries: 10,
+    retryDelay: 500,
+  });
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic.name));

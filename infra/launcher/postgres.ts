@@ -46,13 +46,19 @@ export async function startEmbeddedPostgres(port: number): Promise<RunningPostgr
     part: 'postgres',
     command: binaries.postgres,
     args: [
-      '-D', dataDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
       // dev data: losing the last few commits on a crash is fine, waiting on fsync is not
-      '-c', 'synchronous_commit=off',
+      '-c',
+      'synchronous_commit=off',
     ],
     ...owner,
     stopSignal: 'SIGINT',
@@ -62,7 +68,11 @@ export async function startEmbeddedPostgres(port: number): Promise<RunningPostgr
   return { adminUrl, process: server };
 }
 
-async function initialise(initdb: string, dataDir: string, owner: { uid?: number; gid?: number }): Promise<void> {
+async function initialise(
+  initdb: string,
+  dataDir: string,
+  owner: { uid?: number; gid?: number },
+): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const passwordFile = join(tmpdir(), `pt-pg-password-${process.pid}`);
@@ -72,8 +82,18 @@ async function initialise(initdb: string, dataDir: string, owner: { uid?: number
   try {
     await run(
       initdb,
-      ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust',
-        '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        `--pwfile=${passwordFile}`,
+      ],
       owner,
     );
   } finally {
@@ -101,7 +121,9 @@ async function postgresBinaries(): Promise<{ initdb: string; postgres: string }>
   try {
     return (await import(name)) as { initdb: string; postgres: string };
   } catch {
-    throw new Error(`${name} is not installed (run npm ci), or set PT_DATABASE_URL to use your own PostgreSQL`);
+    throw new Error(
+      `${name} is not installed (run npm ci), or set PT_DATABASE_URL to use your own PostgreSQL`,
+    );
   }
 }
 

@@ -26,7 +26,8 @@ export async function requireJava(): Promise<void> {
   }
   const output = await run('java', ['-version']);
   const major = Number(/version "(\d+)/.exec(output)?.[1] ?? '0');
-  if (major < 17) throw new PrerequisiteMissing(`java ${major} found, Kafka 4 and Keycloak 26 need Java 17 or newer`);
+  if (major < 17)
+    throw new PrerequisiteMissing(`java ${major} found, Kafka 4 and Keycloak 26 need Java 17 or newer`);
 }
 
 export function requireProgram(program: string, why: string): void {
@@ -43,7 +44,9 @@ export function isPortFree(port: number): Promise<boolean> {
 
 /** Fails on the first taken port, naming the part that needs it. */
 export async function requireFreePorts(wanted: ReadonlyArray<{ port: number; part: string }>): Promise<void> {
-  const checks = await Promise.all(wanted.map(async (entry) => ({ ...entry, free: await isPortFree(entry.port) })));
+  const checks = await Promise.all(
+    wanted.map(async (entry) => ({ ...entry, free: await isPortFree(entry.port) })),
+  );
   const taken = checks.find((entry) => !entry.free);
   if (taken) {
     throw new PrerequisiteMissing(

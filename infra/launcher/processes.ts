@@ -56,7 +56,8 @@ export function launch(options: LaunchOptions): ManagedProcess {
     logFile,
     exited,
     isRunning: () => running,
-    stop: (graceMs = 20_000) => stopChild(child, exited, () => running, graceMs, options.stopSignal ?? 'SIGTERM'),
+    stop: (graceMs = 20_000) =>
+      stopChild(child, exited, () => running, graceMs, options.stopSignal ?? 'SIGTERM'),
   };
 }
 
@@ -69,7 +70,9 @@ async function stopChild(
 ): Promise<void> {
   if (!isRunning() || child.pid === undefined) return;
   signalGroup(child.pid, stopSignal);
-  const timer = new Promise<'timeout'>((resolveTimer) => setTimeout(resolveTimer, graceMs, 'timeout').unref());
+  const timer = new Promise<'timeout'>((resolveTimer) =>
+    setTimeout(resolveTimer, graceMs, 'timeout').unref(),
+  );
   if ((await Promise.race([exited, timer])) === 'timeout') {
     signalGroup(child.pid, 'SIGKILL');
     await exited;
@@ -97,7 +100,9 @@ export function run(command: string, args: readonly string[], options: SpawnOpti
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', rejectRun);
     child.on('exit', (code) =>
-      code === 0 ? resolveRun(output) : rejectRun(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`)),
+      code === 0
+        ? resolveRun(output)
+        : rejectRun(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`)),
     );
   });
 }
@@ -115,7 +120,9 @@ export async function waitUntil(
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
   }
-  throw new Error(`not ready after ${options.timeoutMs / 1000}s${options.process ? `, see ${options.process.logFile}` : ''}`);
+  throw new Error(
+    `not ready after ${options.timeoutMs / 1000}s${options.process ? `, see ${options.process.logFile}` : ''}`,
+  );
 }
 
 export async function httpOk(url: string): Promise<boolean> {

@@ -97,7 +97,11 @@ export function serviceUrls(ports: StackPorts): Record<string, string> {
 }
 
 /** Everything every part gets; `serviceEnv` adds the per-part values. */
-export function sharedEnv(endpoints: StackEndpoints, ports: StackPorts, secrets: DevSecrets): Record<string, string> {
+export function sharedEnv(
+  endpoints: StackEndpoints,
+  ports: StackPorts,
+  secrets: DevSecrets,
+): Record<string, string> {
   return {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     PT_HTTP_HOST: process.env.PT_HTTP_HOST ?? '127.0.0.1',

@@ -31,7 +31,9 @@ export async function startServices(
     for (const skipped of wave.filter((part) => !hasEntryPoint(part))) {
       report(skipped, `skipped: services/${skipped}/src/main.ts does not exist yet`);
     }
-    running.push(...(await Promise.all(present.map((part) => startService(part, endpoints, ports, secrets)))));
+    running.push(
+      ...(await Promise.all(present.map((part) => startService(part, endpoints, ports, secrets)))),
+    );
   }
   return running;
 }
@@ -72,7 +74,10 @@ async function startService(
 }
 
 /** The web app, when apps/web has a `dev` (or `serve`) script. */
-export async function startWebApp(endpoints: StackEndpoints, ports: StackPorts): Promise<RunningPart | undefined> {
+export async function startWebApp(
+  endpoints: StackEndpoints,
+  ports: StackPorts,
+): Promise<RunningPart | undefined> {
   const manifest = join(repoRoot, 'apps', 'web', 'package.json');
   const scripts = existsSync(manifest)
     ? ((JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {})

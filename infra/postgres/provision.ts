@@ -50,7 +50,9 @@ export async function provisionDatabase(adminUrl: string, dbName: string): Promi
       await db.query(`GRANT CONNECT ON DATABASE ${ident(dbName)} TO ${ident(role)}`);
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)} AUTHORIZATION ${ident(role)}`);
       await db.query(`ALTER SCHEMA ${ident(schema)} OWNER TO ${ident(role)}`);
-      await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(dbName)} SET search_path = ${ident(schema)}`);
+      await db.query(
+        `ALTER ROLE ${ident(role)} IN DATABASE ${ident(dbName)} SET search_path = ${ident(schema)}`,
+      );
     }
   });
 }

@@ -12,7 +12,10 @@ async function token(form: Record<string, string>): Promise<Record<string, unkno
 }
 
 function claims(jwt: unknown): Record<string, unknown> {
-  return JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
 }
 
 const adminLogin = {
@@ -36,28 +39,64 @@ describe('the packytrace realm (real Keycloak)', () => {
   });
 
   it('rejects a wrong password', async () => {
-    await expect(token({ ...adminLogin, password: 'not-the-password' })).rejects.toThrow(/401/);
+    // RFC 6749 §5.2: bad resource-owner credentials are a 400 invalid_grant
+    await expect(token({ ...adminLogin, password: 'not-the-password' })).rejects.toThrow(
+      /400.*invalid_grant/,
+    );
   });
 
   it('does not allow the password grant for the web client', async () => {
-    await expect(token({ ...adminLogin, client_id: 'packytrace-web' })).rejects.toThrow(/invalid_client|unauthorized_client/);
+    await expect(token({ ...adminLogin, client_id: 'packytrace-web' })).rejects.toThrow(
+      /invalid_client|unauthorized_client/,
+    );
   });
 
-  it('lets identity-service list users and realm roles through the Admin API', async () => {
+  async function identityServiceHeaders(): Promise<Record<string, string>> {
     const { access_token } = await token({
       grant_type: 'client_credentials',
       client_id: 'identity-service',
       client_secret: process.env.PT_IDENTITY_CLIENT_SECRET ?? 'identity-service-dev-secret',
     });
-    const headers = { authorization: `Bearer ${String(access_token)}` };
+    return { authorization: `Bearer ${String(access_token)}`, 'content-type': 'application/json' };
+  }
+
+  it('lets identity-service list users and realm roles through the Admin API', async () => {
+    const headers = await identityServiceHeaders();
     const users = await fetch(`${keycloakUrl}/admin/realms/packytrace/users?max=5`, { headers });
     expect(users.status).toBe(200);
-    const roles = (await (await fetch(`${keycloakUrl}/admin/realms/packytrace/roles`, { headers })).json()) as { name: string }[];
-    expect(roles.map((role) => role.name)).toEqual(expect.arrayContaining(['consumer', 'brand_user', 'platform_admin']));
+    const roles = (await (
+      await fetch(`${keycloakUrl}/admin/realms/packytrace/roles`, { headers })
+    ).json()) as { name: string }[];
+    expect(roles.map((role) => role.name)).toEqual(
+      expect.arrayContaining(['consumer', 'brand_user', 'platform_admin']),
+    );
   });
 
-  it('makes consumer a default role of the realm', async () => {
-    const access = claims((await token(adminLogin)).access_token);
-    expect((access.realm_access as { roles: string[] }).roles).toContain('consumer');
+  it('gives a user created by identity-service the consumer role by default, and lets it add brand_user', async () => {
+    const headers = await identityServiceHeaders();
+    const admin = `${keycloakUrl}/admin/realms/packytrace`;
+    const email = `realm-probe-${Date.now()}@example.com`;
+    const created = await fetch(`${admin}/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ username: email, email, enabled: true, firstName: 'Realm', lastName: 'Probe' }),
+    });
+    expect(created.status).toBe(201);
+    const userUrl = String(created.headers.get('location'));
+    try {
+      const brandUser = await (await fetch(`${admin}/roles/brand_user`, { headers })).json();
+      const mapped = await fetch(`${userUrl}/role-mappings/realm`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify([brandUser]),
+      });
+      expect(mapped.status).toBe(204);
+      const effective = (await (
+        await fetch(`${userUrl}/role-mappings/realm/composite`, { headers })
+      ).json()) as { name: string }[];
+      expect(effective.map((role) => role.name)).toEqual(expect.arrayContaining(['consumer', 'brand_user']));
+    } finally {
+      await fetch(userUrl, { method: 'DELETE', headers });
+    }
   });
 });

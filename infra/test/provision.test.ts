@@ -18,7 +18,8 @@ async function asRole<T>(role: string, work: (client: pg.Client) => Promise<T>):
 
 describe('provisionDatabase (real PostgreSQL)', () => {
   beforeAll(async () => {
-    if (!adminUrl) throw new Error('PT_TEST_ADMIN_DATABASE_URL is not set: run `npm run infra` or `npm test`');
+    if (!adminUrl)
+      throw new Error('PT_TEST_ADMIN_DATABASE_URL is not set: run `npm run infra` or `npm test`');
     await provisionDatabase(adminUrl, database);
   });
 
@@ -34,10 +35,16 @@ describe('provisionDatabase (real PostgreSQL)', () => {
     await expect(provisionDatabase(adminUrl!, database)).resolves.toBeUndefined();
   });
 
-  it.each(serviceRoles)('$role logs in with its password and lands in schema $schema', async ({ role, schema }) => {
-    const row = await asRole(role, async (client) => (await client.query('SELECT current_schema() AS schema')).rows[0]);
-    expect(row.schema).toBe(schema);
-  });
+  it.each(serviceRoles)(
+    '$role logs in with its password and lands in schema $schema',
+    async ({ role, schema }) => {
+      const row = await asRole(
+        role,
+        async (client) => (await client.query('SELECT current_schema() AS schema')).rows[0],
+      );
+      expect(row.schema).toBe(schema);
+    },
+  );
 
   it('a role can create tables in its own schema', async () => {
     await asRole('fridge_svc', async (client) => {
@@ -48,15 +55,15 @@ describe('provisionDatabase (real PostgreSQL)', () => {
 
   it("a role cannot read another service's schema", async () => {
     await asRole('fridge_svc', (client) => client.query('CREATE TABLE IF NOT EXISTS secret_probe (id int)'));
-    await expect(asRole('passport_svc', (client) => client.query('SELECT * FROM fridge.secret_probe'))).rejects.toThrow(
-      /permission denied/,
-    );
+    await expect(
+      asRole('passport_svc', (client) => client.query('SELECT * FROM fridge.secret_probe')),
+    ).rejects.toThrow(/permission denied/);
   });
 
   it('a role cannot create anything in public', async () => {
-    await expect(asRole('passport_svc', (client) => client.query('CREATE TABLE public.leak (id int)'))).rejects.toThrow(
-      /permission denied/,
-    );
+    await expect(
+      asRole('passport_svc', (client) => client.query('CREATE TABLE public.leak (id int)')),
+    ).rejects.toThrow(/permission denied/);
   });
 
   it('roles are neither superusers nor able to create databases or roles', async () => {
@@ -68,13 +75,20 @@ describe('provisionDatabase (real PostgreSQL)', () => {
     );
     await admin.end();
     expect(rows).toHaveLength(serviceRoles.length);
-    for (const row of rows) expect([row.rolsuper, row.rolcreatedb, row.rolcreaterole]).toEqual([false, false, false]);
+    for (const row of rows)
+      expect([row.rolsuper, row.rolcreatedb, row.rolcreaterole]).toEqual([false, false, false]);
   });
 });
 
 describe('roleDatabaseUrl', () => {
   it('keeps host and port and swaps user, password and database', () => {
-    const url = new URL(roleDatabaseUrl('postgres://postgres:pw@db.example:6543/postgres?sslmode=disable', 'packytrace', 'passport_svc'));
+    const url = new URL(
+      roleDatabaseUrl(
+        'postgres://postgres:pw@db.example:6543/postgres?sslmode=disable',
+        'packytrace',
+        'passport_svc',
+      ),
+    );
     expect([url.hostname, url.port, url.username, url.password, url.pathname, url.search]).toEqual([
       'db.example',
       '6543',

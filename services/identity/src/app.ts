@@ -21,8 +21,13 @@ export function buildApp(deps: IdentityDeps): ServiceApp {
     internalSecret: deps.internalSecret,
     readiness: deps.readiness,
   });
-  accountRoutes(app, deps);
-  consentRoutes(app, deps);
-  brandRoutes(app, deps);
+  // Registered as a plugin so it loads after the kit's swagger plugin, whose onRoute hook then
+  // records these routes in GET /openapi.json (routes added synchronously would be missed).
+  void app.register(async (routes) => {
+    const scoped = routes as ServiceApp;
+    accountRoutes(scoped, deps);
+    consentRoutes(scoped, deps);
+    brandRoutes(scoped, deps);
+  });
   return app;
 }

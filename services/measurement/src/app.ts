@@ -1,9 +1,12 @@
 import { createServiceApp, type Logger, type Pool, type ReadinessCheck, type ServiceApp } from '@packytrace/service-kit';
+import type { MeasurementRepository } from './db/measurement-repository';
+import { pipelineStatusRoutes } from './routes/pipeline-status';
 
 export interface MeasurementDeps {
   logger: Logger;
   internalSecret: string;
   pool: Pool;
+  repository: MeasurementRepository;
   readiness: ReadinessCheck[];
 }
 
@@ -15,5 +18,6 @@ export function buildApp(deps: MeasurementDeps): ServiceApp {
     internalSecret: deps.internalSecret,
     readiness: deps.readiness,
   });
+  void app.register(pipelineStatusRoutes(deps.repository));
   return app;
 }

@@ -1,7 +1,18 @@
 import { CommonEnv, DatabaseEnv, envSchema, KafkaEnv, loadEnv } from '@packytrace/service-kit';
-import type { Static } from 'typebox';
+import Type, { type Static } from 'typebox';
 
-export const PassportEnv = envSchema({ ...CommonEnv, ...DatabaseEnv, ...KafkaEnv });
+export const PassportEnv = envSchema({
+  ...CommonEnv,
+  ...DatabaseEnv,
+  ...KafkaEnv,
+  PT_PERSONALIZATION_URL: Type.String({ default: 'http://127.0.0.1:8103' }),
+  /** A scan waits at most this long for a verdict before answering without one. */
+  PT_VERDICT_TIMEOUT_MS: Type.Integer({ minimum: 20, maximum: 5000, default: 300 }),
+  /** Seed the demo catalog and demo Brands at start (idempotent). */
+  PT_SEED_DEMO_CATALOG: Type.Boolean({ default: true }),
+  /** Appended to consumer group ids: tests sharing the dev Kafka use their own groups (e.g. `-test-<uuid>`). */
+  PT_KAFKA_GROUP_SUFFIX: Type.String({ default: '' }),
+});
 export type PassportConfig = Static<typeof PassportEnv>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PassportConfig {

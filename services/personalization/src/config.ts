@@ -9,6 +9,8 @@ export const PersonalizationEnv = envSchema({
   /** AES-256-GCM key for Health Profiles at rest: 32 bytes, base64. */
   PT_HEALTH_PROFILE_KEY: Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' }),
   PT_IDENTITY_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 1000 }),
+  /** Appended to consumer group ids: tests sharing the dev Kafka use their own groups (e.g. `-test-<uuid>`). */
+  PT_KAFKA_GROUP_SUFFIX: Type.String({ default: '' }),
 });
 export type PersonalizationConfig = Static<typeof PersonalizationEnv>;
 

@@ -36,7 +36,7 @@ export async function startPersonalizationService(config: PersonalizationConfig,
   });
   const consents = startConsumerInBackground({
     brokers: brokerList(config.PT_KAFKA_BROKERS),
-    groupId: 'personalization-consents',
+    groupId: `personalization-consents${config.PT_KAFKA_GROUP_SUFFIX}`,
     clientId: 'personalization',
     topics: [Topics.consents],
     logger,

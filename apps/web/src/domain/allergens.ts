@@ -3,11 +3,10 @@
  * The 14 codes are the EU's (Regulation (EU) No 1169/2011, Annex II); the words for each are the
  * common English names of Annex II's sources, so "whey" highlights for `milk` and "spelt" for `gluten`.
  */
-import { ALLERGENS } from '@packytrace/contracts';
 import type { Allergen } from '../api/types';
 
-export { ALLERGENS };
-
+// A Record over the contract's Allergen type: the build fails if the contract adds or renames a code.
+// (Importing the contract's ALLERGENS value would pull TypeBox and every schema into the bundle.)
 export const ALLERGEN_LABELS: Record<Allergen, string> = {
   gluten: 'Gluten (cereals)',
   crustaceans: 'Crustaceans',
@@ -24,6 +23,9 @@ export const ALLERGEN_LABELS: Record<Allergen, string> = {
   lupin: 'Lupin',
   molluscs: 'Molluscs',
 };
+
+/** In the order of Annex II, as the labels above. */
+export const ALLERGENS = Object.keys(ALLERGEN_LABELS) as Allergen[];
 
 const ALLERGEN_WORDS: Record<Allergen, string[]> = {
   gluten: ['gluten', 'wheat', 'rye', 'barley', 'oat', 'oats', 'spelt', 'kamut', 'semolina', 'durum', 'malt'],

@@ -61,22 +61,23 @@ export type ConsumeFridgeItemBody = Static<typeof ConsumeFridgeItemBody>;
 export const DiscardFridgeItemBody = Type.Object({ reason: DiscardReason }, { additionalProperties: false });
 export type DiscardFridgeItemBody = Static<typeof DiscardFridgeItemBody>;
 
-export const FRIDGE_HISTORY_EVENT_TYPES = [
-  'ItemAdded',
-  'ItemConsumed',
-  'ItemDiscarded',
-  'ItemOpened',
-  'ItemRecalled',
-  'BookingUndone',
-] as const;
-export type FridgeHistoryEventType = (typeof FRIDGE_HISTORY_EVENT_TYPES)[number];
+/** The history's event types; BookingUndone compensates an earlier consume, discard or open. */
+export const FridgeHistoryEventType = Type.Union([
+  Type.Literal('ItemAdded'),
+  Type.Literal('ItemConsumed'),
+  Type.Literal('ItemDiscarded'),
+  Type.Literal('ItemOpened'),
+  Type.Literal('ItemRecalled'),
+  Type.Literal('BookingUndone'),
+]);
+export type FridgeHistoryEventType = Static<typeof FridgeHistoryEventType>;
 
 /** One entry of the append-only history; the fields beyond the first five depend on `type`. */
 export const FridgeHistoryEntry = Type.Object({
   eventId: Uuid,
   itemId: Uuid,
   seq: Type.Integer({ minimum: 1 }),
-  type: Type.Union(FRIDGE_HISTORY_EVENT_TYPES.map((t) => Type.Literal(t))),
+  type: FridgeHistoryEventType,
   occurredAt: Type.String(),
   /** ItemAdded: what was put in the fridge. */
   item: Type.Optional(

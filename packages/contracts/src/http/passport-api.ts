@@ -17,9 +17,12 @@ export const PassportSummary = Type.Object({
 });
 export type PassportSummary = Static<typeof PassportSummary>;
 
+/** Query strings are strings (the kit does not coerce types): limits are digits, checked by the service (1-100). */
+export const LimitParam = Type.String({ pattern: '^[1-9][0-9]?$|^100$', description: '1 to 100' });
+
 export const ProductSearchQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  limit: Type.Optional(LimitParam),
 });
 export const ProductList = Type.Object({ items: Type.Array(PassportSummary) });
 
@@ -36,7 +39,7 @@ export const ScanResult = Type.Object({
 export type ScanResult = Static<typeof ScanResult>;
 
 export const ScanListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  limit: Type.Optional(LimitParam),
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });

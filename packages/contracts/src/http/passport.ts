@@ -5,11 +5,11 @@ export const ALLERGENS = [
   'gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soybeans', 'milk',
   'nuts', 'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs',
 ] as const;
-export const Allergen = Type.Union(ALLERGENS.map((a) => Type.Literal(a)));
+export const Allergen = Type.Enum(ALLERGENS);
 export type Allergen = (typeof ALLERGENS)[number];
 
 export const DIETS = ['vegan', 'vegetarian', 'gluten_free', 'lactose_free'] as const;
-export const Diet = Type.Union(DIETS.map((d) => Type.Literal(d)));
+export const Diet = Type.Enum(DIETS);
 export type Diet = (typeof DIETS)[number];
 
 const Grams = Type.Number({ minimum: 0, maximum: 100 });
@@ -33,7 +33,7 @@ export const Packaging = Type.Object({
 });
 
 export const NutriScore = Type.Object({
-  grade: Type.Union(['A', 'B', 'C', 'D', 'E'].map((g) => Type.Literal(g))),
+  grade: Type.Union([Type.Literal('A'), Type.Literal('B'), Type.Literal('C'), Type.Literal('D'), Type.Literal('E')]),
   points: Type.Integer(),
   version: Type.String(),
 });

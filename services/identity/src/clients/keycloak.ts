@@ -61,7 +61,10 @@ export class KeycloakDirectory {
         email: user.email,
         emailVerified: true,
         enabled: true,
-        firstName: user.displayName,
+        // Keycloak 26's default user profile requires first and last name before a login completes
+        // ("Account is not fully set up"); PackyTrace keeps only a display name, in its own database.
+        firstName: user.displayName ?? user.email.split('@')[0],
+        lastName: '-',
         credentials: [{ type: 'password', value: user.password, temporary: false }],
       });
       return id;
@@ -86,6 +89,15 @@ export class KeycloakDirectory {
     const kc = await this.session();
     const users = await kc.users.find({ email, exact: true });
     return users.find((u) => u.email?.toLowerCase() === email.toLowerCase())?.id;
+  }
+
+  /** Fills first/last name when missing (users created before the profile rule above), so they can sign in. */
+  async completeProfile(userId: string, email: string): Promise<void> {
+    const kc = await this.session();
+    const user = await kc.users.findOne({ id: userId });
+    if (user && (!user.firstName || !user.lastName)) {
+      await kc.users.update({ id: userId }, { ...user, firstName: user.firstName || email.split('@')[0], lastName: user.lastName || '-' });
+    }
   }
 
   async userExists(userId: string): Promise<boolean> {

@@ -693,7 +693,7 @@ const ALPENMILCH: Family[] = [
     fruitVegetableLegumesPercent: 0,
     unit: 'g',
     sizes: [280, 560],
-    packaging: PP_BAG,
+    packaging: PAPER_BAG,
     origin: 'Germany',
     shelfLifeDays: 5,
     expiryKind: 'best_before',

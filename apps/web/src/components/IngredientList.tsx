@@ -1,0 +1,24 @@
+import { allergenLabel, highlightIngredient } from '../domain/allergens';
+
+/** Ingredients with the user's allergens marked (<mark> is announced as "highlight" by screen readers). */
+export function IngredientList({ ingredients, userAllergens }: { ingredients: string[]; userAllergens: string[] }) {
+  if (ingredients.length === 0) return <p>No ingredients listed.</p>;
+  return (
+    <ul className="ingredients" aria-label="Ingredients">
+      {ingredients.map((ingredient, index) => (
+        <li key={`${index}-${ingredient}`}>
+          {highlightIngredient(ingredient, userAllergens).map((segment, i) =>
+            segment.allergen ? (
+              <mark key={i} title={`Contains ${allergenLabel(segment.allergen)}, one of your allergens`}>
+                {segment.text}
+                <span className="visually-hidden"> (your allergen: {allergenLabel(segment.allergen)})</span>
+              </mark>
+            ) : (
+              <span key={i}>{segment.text}</span>
+            ),
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

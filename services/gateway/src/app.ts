@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import replyFrom from '@fastify/reply-from';
+import { REQUEST_ID_HEADER } from '@packytrace/contracts';
+import { Problem, toProblem, type Logger } from '@packytrace/service-kit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { VerifiedCaller } from './auth/jwt';
+import type { BrandDirectory } from './clients/identity-brands';
+import { csv, type GatewayConfig } from './config';
+import type { Upstream } from './domain/route-table';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes } from './routes/health';
+import { proxyRoutes } from './routes/proxy';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  verifyToken: (token: string) => Promise<VerifiedCaller>;
+  brands: BrandDirectory;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function upstreamsOf(config: GatewayConfig): Record<Upstream, string> {
+  const trim = (u: string) => u.replace(/\/+$/, '');
+  return {
+    identity: trim(config.PT_IDENTITY_URL),
+    passport: trim(config.PT_PASSPORT_URL),
+    personalization: trim(config.PT_PERSONALIZATION_URL),
+    fridge: trim(config.PT_FRIDGE_URL),
+    'brand-analytics': trim(config.PT_BRAND_ANALYTICS_URL),
+  };
+}
+
+/** Builds the gateway (the only public backend entry); does not listen. */
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.PT_BODY_LIMIT_BYTES,
+    // A caller's request id is kept when it is well-formed, so one id follows a request through every service.
+    genReqId: (req) => {
+      const sent = req.headers[REQUEST_ID_HEADER];
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+    },
+    requestIdHeader: false,
+    disableRequestLogging: true,
+    trustProxy: false,
+  });
+
+  // Bodies are forwarded untouched (bytes, not re-serialised JSON); the limit still applies (413).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // Access log without headers, so no token or cookie is ever written.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  const allowedOrigins = new Set(csv(config.PT_CORS_ORIGINS));
+  await app.register(cors, {
+    // Origins outside the allow-list get no CORS headers at all, so browsers refuse the response.
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    errorResponseBuilder: () => new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.'),
+  });
+  await app.register(replyFrom, {
+    undici: {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 10_000,
+      headersTimeout: config.PT_UPSTREAM_TIMEOUT_MS,
+      bodyTimeout: config.PT_UPSTREAM_TIMEOUT_MS,
+      connect: { timeout: config.PT_UPSTREAM_CONNECT_TIMEOUT_MS },
+    },
+    // Never replay a request on its own: a retried POST could register twice.
+    retryMethods: [],
+    disableRequestLogging: true,
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status === 401) void reply.header('www-authenticate', `Bearer error="${problem.code === 'invalid_token' ? 'invalid_token' : 'invalid_request'}"`);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    void reply.status(404).type('application/problem+json').send(problem.toJSON());
+  });
+
+  const upstreams = upstreamsOf(config);
+  await docsRoutes(app, upstreams); // first, so the document lists the routes registered after it
+  healthRoutes(app, upstreams);
+  proxyRoutes(app, {
+    upstreams,
+    internalSecret: config.PT_INTERNAL_SECRET,
+    visitorCookieSecret: config.PT_VISITOR_COOKIE_SECRET,
+    cookieSecure: config.PT_COOKIE_SECURE,
+    verifyToken: deps.verifyToken,
+    brands: deps.brands,
+    timeoutMs: config.PT_UPSTREAM_TIMEOUT_MS,
+    rateLimit: { visitorPerMinute: config.PT_RATE_LIMIT_VISITOR_PER_MINUTE, accountPerMinute: config.PT_RATE_LIMIT_ACCOUNT_PER_MINUTE },
+  });
+  return app;
+}

@@ -1,0 +1,39 @@
+import { CommonEnv, envSchema, KafkaEnv, loadEnv } from '@packytrace/service-kit';
+import Type, { type Static } from 'typebox';
+
+const url = (fallback: string) => Type.String({ default: fallback, pattern: '^https?://' });
+
+export const GatewayEnv = envSchema({
+  ...CommonEnv,
+  ...KafkaEnv,
+  PT_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  PT_IDENTITY_URL: url('http://127.0.0.1:8101'),
+  PT_PASSPORT_URL: url('http://127.0.0.1:8102'),
+  PT_PERSONALIZATION_URL: url('http://127.0.0.1:8103'),
+  PT_FRIDGE_URL: url('http://127.0.0.1:8104'),
+  PT_BRAND_ANALYTICS_URL: url('http://127.0.0.1:8106'),
+  PT_KEYCLOAK_URL: url('http://localhost:8081'),
+  PT_KEYCLOAK_REALM: Type.String({ default: 'packytrace' }),
+  PT_KEYCLOAK_ISSUER: url('http://localhost:8081/realms/packytrace'),
+  /** Where the realm's signing keys are; derived from PT_KEYCLOAK_URL and the realm when unset. */
+  PT_KEYCLOAK_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  PT_JWT_AUDIENCE: Type.String({ default: 'packytrace-api' }),
+  /** Clients whose access tokens the API accepts (the token's `azp`). */
+  PT_JWT_AZP: Type.String({ default: 'packytrace-web,packytrace-cli' }),
+  PT_VISITOR_COOKIE_SECRET: Type.String({ minLength: 16 }),
+  PT_COOKIE_SECURE: Type.Boolean({ default: false }),
+  PT_CORS_ORIGINS: Type.String({ default: 'http://localhost:3000' }),
+  PT_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  PT_UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 2_000 }),
+  PT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+  PT_RATE_LIMIT_VISITOR_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
+  PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  PT_BRAND_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+});
+export type GatewayConfig = Static<typeof GatewayEnv>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadEnv(GatewayEnv, env);
+}
+
+export const csv = (value: string): string[] => value.split(',').map((v) => v.trim()).filter(Boolean);

@@ -1,0 +1,39 @@
+/** The services behind the gateway. */
+export type Upstream = 'identity' | 'passport' | 'personalization' | 'fridge' | 'brand-analytics';
+
+type Rule = { match: 'exact' | 'prefix'; path: string; upstream: Upstream };
+
+/**
+ * Which service owns each public path of docs/API.md. `prefix` matches the path itself and anything
+ * below it (`/api/v1/products` and `/api/v1/products/{gtin}`), never a longer sibling name.
+ * More specific rules come first.
+ */
+const rules: Rule[] = [
+  { match: 'exact', path: '/api/v1/accounts', upstream: 'identity' },
+  { match: 'prefix', path: '/api/v1/me/consents', upstream: 'identity' },
+  { match: 'exact', path: '/api/v1/me/scans', upstream: 'passport' },
+  { match: 'exact', path: '/api/v1/me/profile', upstream: 'personalization' },
+  { match: 'exact', path: '/api/v1/me', upstream: 'identity' },
+  { match: 'prefix', path: '/api/v1/admin', upstream: 'identity' },
+  { match: 'prefix', path: '/api/v1/products', upstream: 'passport' },
+  { match: 'prefix', path: '/api/v1/scans', upstream: 'passport' },
+  { match: 'prefix', path: '/api/v1/brand/products', upstream: 'passport' },
+  { match: 'prefix', path: '/api/v1/brand/metrics', upstream: 'brand-analytics' },
+  { match: 'prefix', path: '/api/v1/verdict-rules', upstream: 'personalization' },
+  { match: 'prefix', path: '/api/v1/fridge', upstream: 'fridge' },
+];
+
+export const UPSTREAMS: Upstream[] = ['identity', 'passport', 'personalization', 'fridge', 'brand-analytics'];
+
+/** The owning service of a request path (query string ignored), or undefined for no public route. */
+export function upstreamFor(url: string): Upstream | undefined {
+  const path = url.split('?')[0]!;
+  if (path.includes('/../') || path.endsWith('/..') || path.includes('%2e') || path.includes('%2E')) return undefined;
+  const rule = rules.find((r) => path === r.path || (r.match === 'prefix' && path.startsWith(`${r.path}/`)));
+  return rule?.upstream;
+}
+
+/** Brand routes get the caller's Brand from Identity (never from the caller). */
+export function isBrandScoped(url: string): boolean {
+  return url.split('?')[0]!.startsWith('/api/v1/brand/');
+}

@@ -1,0 +1,26 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+
+export const VISITOR_COOKIE = 'pt_vid';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `<visitorId>.<HMAC-SHA256(visitorId) base64url>`: the gateway alone can mint a Visitor ID (RFC 2104). */
+export function signVisitorId(visitorId: string, secret: string): string {
+  return `${visitorId}.${mac(visitorId, secret)}`;
+}
+
+/** The Visitor ID of a cookie value, or undefined when it is missing, malformed or tampered with. */
+export function verifyVisitorCookie(value: string | undefined, secret: string): string | undefined {
+  if (!value) return undefined;
+  const dot = value.indexOf('.');
+  const visitorId = value.slice(0, dot);
+  if (dot < 0 || !UUID.test(visitorId)) return undefined;
+  const given = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(mac(visitorId, secret));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? visitorId : undefined;
+}
+
+export const newVisitorId = (): string => randomUUID();
+
+function mac(visitorId: string, secret: string): string {
+  return createHmac('sha256', secret).update(visitorId).digest('base64url');
+}

@@ -1,0 +1,143 @@
+import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
+import { forbidden, notFound, Problem, unauthorized } from '@packytrace/service-kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { bearerToken, type VerifiedCaller } from '../auth/jwt';
+import type { BrandDirectory } from '../clients/identity-brands';
+import { isBrandScoped, upstreamFor, type Upstream } from '../domain/route-table';
+import { newVisitorId, signVisitorId, verifyVisitorCookie, VISITOR_COOKIE } from '../domain/visitor-cookie';
+
+/** The caller as the gateway established it; the only source of the identity headers it forwards. */
+export interface Caller {
+  accountId?: string;
+  roles: string[];
+  visitorId: string;
+  /** True when the Visitor ID came from a valid cookie (a fresh one proves nothing about the caller). */
+  knownVisitor: boolean;
+  brandId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export interface ProxyOptions {
+  upstreams: Record<Upstream, string>;
+  internalSecret: string;
+  visitorCookieSecret: string;
+  cookieSecure: boolean;
+  verifyToken: (token: string) => Promise<VerifiedCaller>;
+  brands: BrandDirectory;
+  timeoutMs: number;
+  rateLimit: { visitorPerMinute: number; accountPerMinute: number };
+}
+
+/** Headers the gateway sets itself, or that must not reach a service: removed from every caller request. */
+const STRIPPED = new Set<string>([
+  ...Object.values(IdentityHeaders),
+  INTERNAL_TOKEN_HEADER,
+  REQUEST_ID_HEADER,
+  'authorization',
+  'cookie',
+]);
+
+const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest lifetime browsers honour (RFC 6265bis 5.6.1)
+
+/** Every public route of docs/API.md, proxied as-is to its owning service with the caller's trusted identity. */
+export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    url: '/api/*',
+    schema: { hide: true },
+    config: {
+      rateLimit: {
+        keyGenerator: rateLimitKey,
+        max: (_request: FastifyRequest, key: string) =>
+          key.startsWith('account:') ? options.rateLimit.accountPerMinute : options.rateLimit.visitorPerMinute,
+        timeWindow: 60_000,
+      },
+    },
+    onRequest: async (request, reply) => {
+      request.caller = await identify(request, reply, options);
+    },
+    handler: async (request, reply) => {
+      const upstream = upstreamFor(request.url);
+      if (!upstream) throw notFound('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+      if (isBrandScoped(request.url)) request.caller.brandId = await brandScope(request, options.brands);
+      // The body is raw bytes (the gateway's only content-type parser); pass it on as it came.
+      const body = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {};
+      return reply.from(`${options.upstreams[upstream]}${request.url}`, {
+        ...body,
+        timeout: options.timeoutMs,
+        rewriteRequestHeaders: (_req, headers) => forwardedHeaders(headers, request, options.internalSecret),
+        onError: (upstreamReply, { error }) => sendUpstreamProblem(upstreamReply as FastifyReply, error as UpstreamError),
+      });
+    },
+  });
+}
+
+async function identify(request: FastifyRequest, reply: FastifyReply, options: ProxyOptions): Promise<Caller> {
+  const fromCookie = verifyVisitorCookie(request.cookies[VISITOR_COOKIE], options.visitorCookieSecret);
+  const visitorId = fromCookie ?? newVisitorId();
+  if (!fromCookie) {
+    // Absent or tampered: a fresh signed Visitor ID replaces it.
+    reply.setCookie(VISITOR_COOKIE, signVisitorId(visitorId, options.visitorCookieSecret), {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: options.cookieSecure,
+      maxAge: VISITOR_COOKIE_MAX_AGE,
+    });
+  }
+  const token = bearerToken(request.headers.authorization);
+  const verified = token ? await options.verifyToken(token) : undefined;
+  return { visitorId, knownVisitor: fromCookie !== undefined, roles: verified?.roles ?? [], accountId: verified?.accountId };
+}
+
+/** The caller's Brand, from Identity only: nothing the caller sends can choose or widen it. */
+async function brandScope(request: FastifyRequest, brands: BrandDirectory): Promise<string> {
+  const accountId = request.caller.accountId;
+  if (!accountId) throw unauthorized();
+  const brandId = await brands.brandOf(accountId, request.id);
+  if (!brandId) throw forbidden('brand_required', 'This route is for Brand users.');
+  return brandId;
+}
+
+export function forwardedHeaders(incoming: IncomingHttpHeaders, request: FastifyRequest, internalSecret: string): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (!STRIPPED.has(name.toLowerCase())) headers[name] = value;
+  }
+  const { caller } = request;
+  headers[INTERNAL_TOKEN_HEADER] = internalSecret;
+  headers[REQUEST_ID_HEADER] = request.id;
+  headers[IdentityHeaders.visitorId] = caller.visitorId;
+  if (caller.accountId) {
+    headers[IdentityHeaders.accountId] = caller.accountId;
+    headers[IdentityHeaders.roles] = caller.roles.join(',');
+  }
+  if (caller.brandId) headers[IdentityHeaders.brandId] = caller.brandId;
+  return headers;
+}
+
+/** Per account when signed in, per Visitor ID when the cookie was valid, else per address. */
+function rateLimitKey(request: FastifyRequest): string {
+  const { caller } = request;
+  if (caller?.accountId) return `account:${caller.accountId}`;
+  if (caller?.knownVisitor) return `visitor:${caller.visitorId}`;
+  return `ip:${request.ip}`;
+}
+
+/** A service that is down or too slow, described without naming it or its address. */
+type UpstreamError = { statusCode?: number; code?: string; cause?: { code?: string } };
+
+function sendUpstreamProblem(reply: FastifyReply, error: UpstreamError): void {
+  const timedOut = error.statusCode === 504 || error.cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || error.cause?.code === 'UND_ERR_BODY_TIMEOUT';
+  const problem = timedOut
+    ? new Problem(504, 'upstream_timeout', 'Gateway timeout', 'The service did not answer in time; try again shortly.')
+    : new Problem(503, 'upstream_unavailable', 'Service unavailable', 'The service is unavailable; try again shortly.');
+  reply.request.log.warn({ code: error.cause?.code ?? error.code, status: problem.status }, 'upstream failed');
+  void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+}

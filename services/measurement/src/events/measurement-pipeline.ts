@@ -1,0 +1,221 @@
+import { Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
+import { deadLetterTopic, Topics, type Topic } from '@packytrace/contracts';
+import { decodeEvent, withTransaction, type Logger, type Pool } from '@packytrace/service-kit';
+import { closeByWallClock, foldEvents, type MeasuredEvent, type MeasurementSettings, type StreamState } from '../domain/fold';
+import { SubjectHasher } from '../domain/subject-hasher';
+import { MeasurementRepository, type OffsetMap, type PrivacyOptions } from '../db/measurement-repository';
+
+type RawMessage = Message<string, string, string, string>;
+
+/** The topics the pipeline reads (docs/API.md). */
+export const MEASURED_TOPICS = [Topics.productScanned, Topics.fridgeItems, Topics.accounts, Topics.consents] as const;
+
+export interface MeasurementPipelineOptions {
+  pool: Pool;
+  brokers: string[];
+  groupId: string;
+  /** Reads `<topic><suffix>` (copies of the contract topics, for tests and the benchmark). */
+  topicSuffix: string;
+  settings: MeasurementSettings;
+  hashKey: string;
+  dp?: PrivacyOptions['dp'];
+  batchSize: number;
+  /** An idle stream closes windows by the wall clock after this long; 0 = never. */
+  idleCloseMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The Measurement Pipeline's consumer: reads the four topics in batches and applies each batch in ONE
+ * transaction together with the offsets it covers. The database, not the consumer group, holds the
+ * offsets: on start the consumer seeks to them, and a redelivered message at or below them is skipped,
+ * so effects are applied exactly once under at-least-once delivery.
+ */
+export class MeasurementPipeline {
+  readonly repository: MeasurementRepository;
+  private readonly hasher: SubjectHasher;
+  private readonly contractTopicOf = new Map<string, Topic>();
+  private consumer?: Consumer<string, string, string, string>;
+  private deadLetters?: Producer<string, string, string, string>;
+  private stream?: Awaited<ReturnType<Consumer<string, string, string, string>['consume']>>;
+  private buffer: RawMessage[] = [];
+  private state!: StreamState;
+  private offsets: OffsetMap = new Map();
+  private stopped = false;
+  private needsReload = false;
+  private wake?: () => void;
+  private loopDone?: Promise<void>;
+  private lastMessageAt = Date.now();
+  private readonly now: () => number;
+  /** In-process progress (benchmark, tests): when the first message arrived, messages applied since start. */
+  readonly progress = { firstMessageAt: 0, applied: 0 };
+
+  constructor(private readonly options: MeasurementPipelineOptions) {
+    this.repository = new MeasurementRepository(options.pool, options.groupId);
+    this.hasher = new SubjectHasher(options.hashKey);
+    this.now = options.now ?? Date.now;
+    for (const topic of MEASURED_TOPICS) this.contractTopicOf.set(`${topic}${options.topicSuffix}`, topic);
+  }
+
+  async start(): Promise<void> {
+    const { brokers, groupId, logger } = this.options;
+    ({ state: this.state, offsets: this.offsets } = await this.repository.loadState());
+    this.deadLetters = new Producer({ clientId: `${groupId}-dlq`, bootstrapBrokers: brokers, serializers: stringSerializers });
+    this.consumer = new Consumer({
+      clientId: groupId,
+      groupId,
+      bootstrapBrokers: brokers,
+      deserializers: stringDeserializers,
+      autocommit: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTime: 200,
+      maxBytes: 16 * 1024 * 1024,
+    });
+    this.stream = await this.consumer.consume({
+      topics: [...this.contractTopicOf.keys()],
+      mode: 'manual',
+      offsets: [...this.offsets].map(([key, offset]) => {
+        const at = key.lastIndexOf(':');
+        return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset };
+      }),
+      fallbackMode: 'earliest',
+      autocommit: false,
+    });
+    this.stream.on('data', (message: RawMessage) => this.receive(message));
+    this.stream.on('error', (error: Error) => logger.error({ err: error }, 'measurement stream failed'));
+    this.loopDone = this.loop();
+  }
+
+  private receive(message: RawMessage): void {
+    this.buffer.push(message);
+    this.lastMessageAt = Date.now();
+    if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
+    if (this.buffer.length >= this.options.batchSize * 2) this.stream?.pause();
+    if (this.buffer.length >= this.options.batchSize) this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (this.buffer.length < this.options.batchSize) await this.sleep(this.buffer.length > 0 ? 50 : 500);
+      if (this.stopped) break;
+      try {
+        if (this.needsReload) await this.reload();
+        if (this.buffer.length > 0) await this.applyNextBatch();
+        else await this.closeIdleWindows();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'measurement batch failed; reloading state and retrying');
+        this.needsReload = true;
+        await this.sleep(500);
+      }
+    }
+  }
+
+  private async reload(): Promise<void> {
+    ({ state: this.state, offsets: this.offsets } = await this.repository.loadState());
+    this.needsReload = false;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Decodes, folds and stores up to one batch; the messages leave the buffer only once committed. */
+  private async applyNextBatch(): Promise<void> {
+    const messages = this.buffer.slice(0, this.options.batchSize);
+    const state = cloneClock(this.state);
+    const offsets = new Map<string, bigint>();
+    const events: MeasuredEvent[] = [];
+    const malformed: { message: RawMessage; reason: string }[] = [];
+    for (const message of messages) {
+      const key = `${message.topic}:${message.partition}`;
+      // Applied before, or already in this batch: a redelivery (restart, rebalance, refetch) changes nothing.
+      const next = offsets.get(key) ?? this.offsets.get(key);
+      if (next !== undefined && message.offset < next) continue;
+      offsets.set(key, message.offset + 1n);
+      const decoded = decodeEvent(this.contractTopicOf.get(message.topic)!, message.value);
+      if ('error' in decoded) malformed.push({ message, reason: decoded.error });
+      else events.push(decoded.event as MeasuredEvent);
+    }
+    const batch = foldEvents(state, events, this.options.settings);
+    if (malformed.length > 0) await this.park(malformed);
+    const published = await withTransaction(this.options.pool, async (client) => {
+      await this.repository.storeBatch(client, { batch, state, offsets, malformed: malformed.length, hasher: this.hasher, windowMs: this.options.settings.windowMs });
+      return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
+    });
+    this.state = state;
+    for (const [key, next] of offsets) this.offsets.set(key, next);
+    this.buffer.splice(0, messages.length);
+    this.progress.applied += messages.length;
+    if (this.buffer.length < this.options.batchSize) this.stream?.resume();
+    this.afterCommit(batch.lateDropped, published.length);
+  }
+
+  private afterCommit(lateDropped: number, published: number): void {
+    if (lateDropped > 0) this.options.logger.warn({ lateDropped }, 'events for closed windows dropped');
+    if (published > 0) {
+      this.options.logger.info({ batches: published }, 'brand metric batches published');
+      this.hasher.forgetWindowsBefore(this.state.closedBeforeMs - this.options.settings.windowMs);
+    }
+  }
+
+  /** No event for a while: windows the wall clock has passed (plus lateness) close anyway. */
+  private async closeIdleWindows(): Promise<void> {
+    const { idleCloseMs, settings } = this.options;
+    if (idleCloseMs <= 0 || Date.now() - this.lastMessageAt < idleCloseMs) return;
+    const state = cloneClock(this.state);
+    closeByWallClock(state, this.now(), settings);
+    const windowEnd = Math.floor(state.closedBeforeMs / settings.windowMs) * settings.windowMs;
+    if (windowEnd <= Math.floor(this.state.closedBeforeMs / settings.windowMs) * settings.windowMs) return;
+    const published = await withTransaction(this.options.pool, async (client) => {
+      await this.repository.storeClosedBefore(client, state.closedBeforeMs);
+      return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
+    });
+    this.state = state;
+    this.afterCommit(0, published.length);
+  }
+
+  private privacy(): PrivacyOptions {
+    return { minGroupSize: this.options.settings.minGroupSize, windowMs: this.options.settings.windowMs, dp: this.options.dp };
+  }
+
+  private async park(malformed: { message: RawMessage; reason: string }[]): Promise<void> {
+    this.options.logger.warn({ count: malformed.length }, 'malformed events sent to dead-letter topics');
+    await this.deadLetters!.send({
+      messages: malformed.map(({ message, reason }) => ({
+        topic: deadLetterTopic(this.contractTopicOf.get(message.topic)!),
+        key: message.key || undefined,
+        value: message.value ?? '',
+        headers: {
+          'x-error': reason.slice(0, 500),
+          'x-source-topic': message.topic,
+          'x-source-offset': `${message.partition}:${message.offset}`,
+        },
+      })),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loopDone;
+    await this.stream?.close().catch(() => undefined);
+    await Promise.resolve(this.consumer?.close(true)).catch(() => undefined);
+    await this.deadLetters?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The clock is copied so a failed transaction leaves it untouched; the link map and opt-out set are
+ * shared (copying them per batch would cost too much) and are reloaded from the database after a failure.
+ */
+function cloneClock(state: StreamState): StreamState {
+  return { ...state };
+}

@@ -1,0 +1,132 @@
+import { Topics, type BrandMetricBatchPublished } from '@packytrace/contracts';
+import { readTopic, TEST_INTERNAL_SECRET, waitFor } from '@packytrace/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeasurementConfig } from '../../src/config';
+import { InMemoryMeasurement } from '../../src/domain/in-memory-measurement';
+import type { BatchBody } from '../../src/domain/publication';
+import { SubjectHasher } from '../../src/domain/subject-hasher';
+import type { RunningMeasurement } from '../../src/service';
+import { createTopicCopies, deleteTopicCopies, measurementConfig, produce, produceEvents, startMeasurement } from '../support/kafka';
+import { FAR_FUTURE, personArb, streamOf, WINDOW_MS, worldOf, type World } from '../support/streams';
+
+const K = 3;
+let suffix: string;
+let world: World;
+let expected: BatchBody[];
+const running: RunningMeasurement[] = [];
+
+/** What a batch says, without ids and times of publication: what replays must reproduce. */
+const aggregatesOf = (batches: (BatchBody | BrandMetricBatchPublished)[]) =>
+  batches
+    .map(({ brandId, windowStart, windowEnd, minGroupSize, cells, suppressedCells, totals, noise }) => ({
+      brandId, windowStart, windowEnd, minGroupSize, cells, suppressedCells, totals, noise,
+    }))
+    .sort((a, b) => `${a.brandId}${a.windowStart}`.localeCompare(`${b.brandId}${b.windowStart}`));
+
+/** Batches for this test's Brands on measurement.brand-metrics.v1, once `count` of them arrived. */
+async function publishedBatches(count: number): Promise<BrandMetricBatchPublished[]> {
+  const ours = (events: BrandMetricBatchPublished[]) => events.filter((e) => world.brands.includes(e.brandId));
+  return ours(await readTopic<BrandMetricBatchPublished>(Topics.brandMetrics, (events) => ours(events).length >= count, 60_000));
+}
+
+async function start(config: MeasurementConfig): Promise<RunningMeasurement> {
+  const service = await startMeasurement(config);
+  running.push(service);
+  return service;
+}
+
+async function status(service: RunningMeasurement) {
+  const response = await fetch(`${service.url}/internal/measurement/status`, { headers: { 'x-internal-token': TEST_INTERNAL_SECRET } });
+  return (await response.json()) as { eventsCounted: number; malformed: number; openCells: number; offsets: { nextOffset: string }[] };
+}
+
+const consumedAll = async (service: RunningMeasurement, total: number) =>
+  (await status(service)).offsets.reduce((n, o) => n + Number(o.nextOffset), 0) >= total;
+
+let totalMessages = 0;
+
+beforeAll(async () => {
+  suffix = await createTopicCopies();
+  const people = fc.sample(personArb(2, 3, 4 * WINDOW_MS), { numRuns: 60, seed: 42 });
+  world = worldOf(people, 2, 3);
+  const events = streamOf(world).map((t) => t.event);
+  const reference = new InMemoryMeasurement({ windowMs: WINDOW_MS, latenessMs: 86_400_000, minGroupSize: K }, new SubjectHasher('x'.repeat(32)));
+  reference.apply(events);
+  reference.flush(FAR_FUTURE);
+  expected = reference.published;
+  await produceEvents(suffix, events);
+  await produce([{ topic: `${Topics.productScanned}${suffix}`, value: '{"type":"ProductScanned","not":"valid"}' }]);
+  totalMessages = events.length + 1;
+}, 60_000);
+
+afterAll(async () => {
+  for (const service of running) await service.close().catch(() => undefined);
+  if (suffix) await deleteTopicCopies(suffix);
+});
+
+describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
+  let firstRun: BrandMetricBatchPublished[];
+  let config: MeasurementConfig;
+
+  it('publishes what the aggregation core computes, only cells with at least k distinct subjects', async () => {
+    expect(expected.some((b) => b.cells.length > 0)).toBe(true);
+    expect(expected.some((b) => b.suppressedCells > 0)).toBe(true);
+    config = measurementConfig({ PT_MEASUREMENT_TOPIC_SUFFIX: suffix, PT_MEASUREMENT_MIN_GROUP_SIZE: K });
+    const service = await start(config);
+    firstRun = await publishedBatches(expected.length);
+    expect(aggregatesOf(firstRun)).toEqual(aggregatesOf(expected));
+    for (const batch of firstRun) for (const cell of batch.cells) expect(cell.distinctSubjects).toBeGreaterThanOrEqual(K);
+    await waitFor(() => consumedAll(service, totalMessages), 20_000, 'all offsets stored');
+    const s = await status(service);
+    expect(s.malformed).toBe(1);
+    expect(s.openCells).toBe(0); // published windows leave no cells and no subject hashes behind
+  }, 90_000);
+
+  it('parks a malformed event on the dead-letter topic', async () => {
+    const parked = await readTopic<Record<string, unknown>>(`${Topics.productScanned}.dlq`, (events) =>
+      events.some((e) => e.not === 'valid'), 20_000);
+    expect(parked.some((e) => e.not === 'valid')).toBe(true);
+  }, 30_000);
+
+  it('replays to the same aggregates after its stored offsets and state are reset', async () => {
+    const first = running.pop()!;
+    await first.close();
+    const again = await start(config);
+    await again.pipeline.stop(); // stop consuming, reset, then start a fresh service on the same group
+    await again.pipeline.repository.reset();
+    await again.close();
+    running.pop();
+    await start(config);
+    const both = await publishedBatches(expected.length * 2);
+    const replayed = both.filter((b) => !firstRun.some((f) => f.eventId === b.eventId));
+    expect(aggregatesOf(replayed)).toEqual(aggregatesOf(firstRun));
+  }, 120_000);
+
+  it('stopped mid-window and restarted gives the same result as an uninterrupted run', async () => {
+    const restartSuffix = await createTopicCopies();
+    try {
+      const events = streamOf(world).map((t) => t.event);
+      const half = Math.floor(events.length / 2);
+      const interrupted = measurementConfig({ PT_MEASUREMENT_TOPIC_SUFFIX: restartSuffix, PT_MEASUREMENT_MIN_GROUP_SIZE: K, PT_MEASUREMENT_BATCH_SIZE: 25 });
+      await produceEvents(restartSuffix, events.slice(0, half));
+      const firstHalf = await start({ ...interrupted, PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600 });
+      await waitFor(() => consumedAll(firstHalf, half), 20_000, 'first half applied');
+      const mid = await status(firstHalf);
+      expect(mid.openCells).toBeGreaterThan(0); // stopped with its windows open
+      await firstHalf.close();
+      running.pop();
+      await produceEvents(restartSuffix, events.slice(half));
+      await start(interrupted);
+      const all = await publishedBatches(expected.length * 3);
+      const seen = new Set(firstRun.map((b) => b.eventId));
+      const later = all.filter((b) => !seen.has(b.eventId));
+      expect(later).toHaveLength(expected.length * 2); // the replay and the restarted run, each window once
+      const byWindow = aggregatesOf(later);
+      expect(byWindow.filter((_, i) => i % 2 === 0)).toEqual(aggregatesOf(firstRun));
+      expect(byWindow.filter((_, i) => i % 2 === 1)).toEqual(aggregatesOf(firstRun));
+    } finally {
+      await deleteTopicCopies(restartSuffix);
+    }
+  }, 120_000);
+});

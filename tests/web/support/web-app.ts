@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot } from './paths';
+
+export interface WebApp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the built app with `vite preview`. The stack test needs port 3000 (the only redirect URI
+ * Keycloak's packytrace-web client accepts); the smoke test takes any free port.
+ */
+export async function serveWebApp(port?: number): Promise<WebApp> {
+  if (process.env.PT_WEB_URL) return { url: process.env.PT_WEB_URL.replace(/\/$/, ''), stop: async () => {} };
+  const chosen = port ?? (await freePort());
+  const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+  const child = spawn(process.execPath, [vite, 'preview', '--port', String(chosen), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: join(repoRoot, 'apps', 'web'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  // 127.0.0.1 rather than localhost: the app's OIDC redirect is built from window.location.origin,
+  // and Keycloak's client accepts http://localhost:3000 only, so the stack test uses localhost in the URL.
+  const url = `http://localhost:${chosen}`;
+  await waitUntilServing(`http://127.0.0.1:${chosen}/`, child, () => output);
+  return { url, stop: () => stopChild(child) };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode}): ${output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`vite preview did not serve ${url} within 30 s: ${output()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
