@@ -14,7 +14,13 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ScanSnapshot } from '@packytrace/contracts';
 import { createServiceApp, notFound, requireAccount } from '@packytrace/service-kit';
-import { passwordGrant, quietLogger, roleDatabaseUrl, TEST_INTERNAL_SECRET, testEnv } from '@packytrace/testing';
+import {
+  passwordGrant,
+  quietLogger,
+  roleDatabaseUrl,
+  TEST_INTERNAL_SECRET,
+  testEnv,
+} from '@packytrace/testing';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { applyInfraEnv } from '../../tests/support/infra-env';
@@ -27,7 +33,13 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 const WARMUP = 50;
 const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
 
-async function call(base: string, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) {
+async function call(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
   const response = await request(new URL(path, base), {
     method,
     dispatcher,
@@ -41,7 +53,11 @@ async function call(base: string, method: 'GET' | 'POST', path: string, headers:
 
 /** Passport's internal snapshot endpoint, standing in so the bench needs no catalog. */
 async function fakePassport(accountId: string) {
-  const app = createServiceApp({ name: 'bench-passport', logger: quietLogger(), internalSecret: TEST_INTERNAL_SECRET });
+  const app = createServiceApp({
+    name: 'bench-passport',
+    logger: quietLogger(),
+    internalSecret: TEST_INTERNAL_SECRET,
+  });
   let day = 0;
   app.get('/internal/scans/:scanId/snapshot', async (req): Promise<ScanSnapshot> => {
     if (requireAccount(req) !== accountId) throw notFound('scan_not_found', 'No such scan.');
@@ -64,9 +80,11 @@ async function fakePassport(accountId: string) {
 /** Runs `tasks` with at most `width` in flight. */
 async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < tasks.length) await tasks[next++]!();
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < tasks.length) await tasks[next++]!();
+    }),
+  );
 }
 
 /**
@@ -75,20 +93,32 @@ async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promise<void
  */
 async function seed(base: string, headers: Record<string, string>, existing: number): Promise<void> {
   if (existing >= TARGET_EVENTS) return;
-  if (existing > 0) throw new Error(`account has ${existing} events; expected 0 or at least ${TARGET_EVENTS}`);
+  if (existing > 0)
+    throw new Error(`account has ${existing} events; expected 0 or at least ${TARGET_EVENTS}`);
   const started = performance.now();
   const items: string[] = [];
-  await pool(Array.from({ length: 2000 }, () => async () => {
-    items.push((await call(base, 'POST', '/api/v1/fridge/items', headers, { scanId: randomUUID(), quantity: 4 })).itemId);
-  }), 8);
-  await pool(items.map((itemId, i) => async () => {
-    if (i < 1960) {
-      for (let n = 0; n < 4; n += 1) await call(base, 'POST', `/api/v1/fridge/items/${itemId}/consume`, headers, { quantity: 1 });
-    } else {
-      await call(base, 'POST', `/api/v1/fridge/items/${itemId}/open`, headers);
-      for (let n = 0; n < 3; n += 1) await call(base, 'POST', `/api/v1/fridge/items/${itemId}/consume`, headers, { quantity: 1 });
-    }
-  }), 8);
+  await pool(
+    Array.from({ length: 2000 }, () => async () => {
+      items.push(
+        (await call(base, 'POST', '/api/v1/fridge/items', headers, { scanId: randomUUID(), quantity: 4 }))
+          .itemId,
+      );
+    }),
+    8,
+  );
+  await pool(
+    items.map((itemId, i) => async () => {
+      if (i < 1960) {
+        for (let n = 0; n < 4; n += 1)
+          await call(base, 'POST', `/api/v1/fridge/items/${itemId}/consume`, headers, { quantity: 1 });
+      } else {
+        await call(base, 'POST', `/api/v1/fridge/items/${itemId}/open`, headers);
+        for (let n = 0; n < 3; n += 1)
+          await call(base, 'POST', `/api/v1/fridge/items/${itemId}/consume`, headers, { quantity: 1 });
+      }
+    }),
+    8,
+  );
   console.log(`seeded ${TARGET_EVENTS} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -101,8 +131,11 @@ async function measure(label: string, base: string, path: string, headers: Recor
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!.toFixed(2);
-  console.log(`${label.padEnd(44)} p50 ${pct(50).padStart(7)} ms   p99 ${pct(99).padStart(7)} ms   (n=${SAMPLES})`);
+  const pct = (p: number) =>
+    times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!.toFixed(2);
+  console.log(
+    `${label.padEnd(48)} p50 ${pct(50).padStart(7)} ms   p99 ${pct(99).padStart(7)} ms   (n=${SAMPLES})`,
+  );
   return Number(pct(50));
 }
 
@@ -140,7 +173,10 @@ async function main(): Promise<void> {
   await db.connect();
   try {
     const count = async () =>
-      Number((await db.query('SELECT count(*) AS n FROM fridge_events WHERE account_id = $1', [accountId])).rows[0].n);
+      Number(
+        (await db.query('SELECT count(*) AS n FROM fridge_events WHERE account_id = $1', [accountId])).rows[0]
+          .n,
+      );
     await seed(fridge.url, direct, await count());
     const events = await count();
     const view = await call(fridge.url, 'GET', '/api/v1/fridge', direct);
@@ -149,8 +185,18 @@ async function main(): Promise<void> {
     console.log(`account ${accountId}: ${events} history events, ${view.items.length} items in the fridge\n`);
 
     const p50 = await measure('direct  GET /api/v1/fridge', fridge.url, '/api/v1/fridge', direct);
-    await measure('direct  GET /api/v1/fridge/history (first 100)', fridge.url, '/api/v1/fridge/history', direct);
-    await measure('direct  GET /api/v1/fridge/history (page 6)', fridge.url, `/api/v1/fridge/history?cursor=${cursor}`, direct);
+    await measure(
+      'direct  GET /api/v1/fridge/history (first 100)',
+      fridge.url,
+      '/api/v1/fridge/history',
+      direct,
+    );
+    await measure(
+      'direct  GET /api/v1/fridge/history (page 6)',
+      fridge.url,
+      `/api/v1/fridge/history?cursor=${cursor}`,
+      direct,
+    );
 
     if (typeof token === 'string') {
       console.log(`gateway skipped: ${token}`);
@@ -177,8 +223,18 @@ async function main(): Promise<void> {
         const fresh = await passwordGrant(testEnv().adminEmail, testEnv().adminPassword);
         const auth = { authorization: `Bearer ${fresh.accessToken}` };
         await measure('gateway GET /api/v1/fridge', gateway.url, '/api/v1/fridge', auth);
-        await measure('gateway GET /api/v1/fridge/history (first 100)', gateway.url, '/api/v1/fridge/history', auth);
-        await measure('gateway GET /api/v1/fridge/history (page 6)', gateway.url, `/api/v1/fridge/history?cursor=${cursor}`, auth);
+        await measure(
+          'gateway GET /api/v1/fridge/history (first 100)',
+          gateway.url,
+          '/api/v1/fridge/history',
+          auth,
+        );
+        await measure(
+          'gateway GET /api/v1/fridge/history (page 6)',
+          gateway.url,
+          `/api/v1/fridge/history?cursor=${cursor}`,
+          auth,
+        );
       } finally {
         await gateway.close();
       }

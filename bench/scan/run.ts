@@ -22,7 +22,10 @@ import { EventProducer } from '@packytrace/service-kit';
 import { provisionDatabase, roleDatabaseUrl } from '../../infra/postgres/provision';
 
 const root = join(import.meta.dirname, '..', '..');
-const infra = JSON.parse(readFileSync(join(root, '.local', 'infra.json'), 'utf8')) as { adminDatabaseUrl: string; kafkaBrokers: string | string[] };
+const infra = JSON.parse(readFileSync(join(root, '.local', 'infra.json'), 'utf8')) as {
+  adminDatabaseUrl: string;
+  kafkaBrokers: string | string[];
+};
 const database = process.env.PT_BENCH_DATABASE ?? 'packytrace_test';
 const brokers = ([] as string[]).concat(infra.kafkaBrokers).join(',');
 const secret = `bench-internal-secret-${randomUUID()}`;
@@ -51,7 +54,13 @@ async function waitReady(url: string): Promise<void> {
 
 function startService(name: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')], {
-    env: { ...process.env, PT_LOG_LEVEL: 'warn', PT_INTERNAL_SECRET: secret, PT_KAFKA_BROKERS: brokers, ...env },
+    env: {
+      ...process.env,
+      PT_LOG_LEVEL: 'warn',
+      PT_INTERNAL_SECRET: secret,
+      PT_KAFKA_BROKERS: brokers,
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;
@@ -71,7 +80,10 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 async function main(): Promise<void> {
   await provisionDatabase(infra.adminDatabaseUrl, database);
   const identity = Fastify();
-  identity.get('/internal/accounts/:id/consents/:purpose', async () => ({ granted: true, policyVersion: 'bench' }));
+  identity.get('/internal/accounts/:id/consents/:purpose', async () => ({
+    granted: true,
+    policyVersion: 'bench',
+  }));
   const identityUrl = await identity.listen({ port: 0, host: '127.0.0.1' });
 
   const [personalizationPort, passportPort] = [await freePort(), await freePort()];
@@ -96,24 +108,55 @@ async function main(): Promise<void> {
   try {
     await Promise.all([waitReady(personalizationUrl), waitReady(passportUrl)]);
     const accountId = randomUUID();
-    const headers = { 'x-internal-token': secret, 'x-account-id': accountId, 'content-type': 'application/json' };
+    const headers = {
+      'x-internal-token': secret,
+      'x-account-id': accountId,
+      'content-type': 'application/json',
+    };
     const profile = await fetch(`${personalizationUrl}/api/v1/me/profile`, {
       method: 'PUT',
       headers,
       body: JSON.stringify({ allergens: ['milk', 'nuts'], diets: ['vegetarian'], limits: { sugars: 10 } }),
     });
     if (!profile.ok) throw new Error(`could not store the bench profile: ${profile.status}`);
-    const products = (await (await fetch(`${passportUrl}/api/v1/products?limit=100`)).json()) as { items: { gtin: string }[] };
-    const codes = products.items.map((p, i) => (i % 3 === 0 ? `https://id.gs1.org/01/${p.gtin}/10/B${i}?17=281231` : i % 3 === 1 ? `(01)${p.gtin}(10)L${i}` : p.gtin));
-    const requests = codes.map((code) => ({ method: 'POST' as const, path: '/api/v1/scans', headers, body: JSON.stringify({ code }) }));
+    const products = (await (await fetch(`${passportUrl}/api/v1/products?limit=100`)).json()) as {
+      items: { gtin: string }[];
+    };
+    const codes = products.items.map((p, i) =>
+      i % 3 === 0
+        ? `https://id.gs1.org/01/${p.gtin}/10/B${i}?17=281231`
+        : i % 3 === 1
+          ? `(01)${p.gtin}(10)L${i}`
+          : p.gtin,
+    );
+    const requests = codes.map((code) => ({
+      method: 'POST' as const,
+      path: '/api/v1/scans',
+      headers,
+      body: JSON.stringify({ code }),
+    }));
 
     // warm-up (JIT, pools, breaker closed)
     await autocannon({ url: passportUrl, connections: 10, duration: 3, requests });
-    const admin = new pg.Pool({ connectionString: roleDatabaseUrl(infra.adminDatabaseUrl, database, 'passport_svc'), max: 2 });
+    const admin = new pg.Pool({
+      connectionString: roleDatabaseUrl(infra.adminDatabaseUrl, database, 'passport_svc'),
+      max: 2,
+    });
 
     const fixedStart = new Date();
-    const fixed = await autocannon({ url: passportUrl, connections: 20, overallRate: 200, duration: seconds, requests });
-    const saturated = await autocannon({ url: passportUrl, connections: 64, duration: Math.max(10, seconds / 2), requests });
+    const fixed = await autocannon({
+      url: passportUrl,
+      connections: 20,
+      overallRate: 200,
+      duration: seconds,
+      requests,
+    });
+    const saturated = await autocannon({
+      url: passportUrl,
+      connections: 64,
+      duration: Math.max(10, seconds / 2),
+      requests,
+    });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const lag = await admin.query<{ p50: number; p99: number; n: string }>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM published_at - created_at) * 1000) AS p50,
@@ -130,7 +173,9 @@ async function main(): Promise<void> {
     console.log('\nSigned-in scans, passport service directly (Personalization verdicts on):');
     report('fixed 200 req/s', fixed);
     report('saturation (64 conns)', saturated);
-    console.log(`outbox relay lag (created → published), ${lag.rows[0]!.n} events: p50 ${ms(Number(lag.rows[0]!.p50))}, p99 ${ms(Number(lag.rows[0]!.p99))}`);
+    console.log(
+      `outbox relay lag (created → published), ${lag.rows[0]!.n} events: p50 ${ms(Number(lag.rows[0]!.p50))}, p99 ${ms(Number(lag.rows[0]!.p99))}`,
+    );
 
     // Relay throughput: a backlog of N events inserted at once, drained by the running service's relay.
     const n = Number(process.env.PT_BENCH_RELAY_EVENTS ?? 20_000);
@@ -147,7 +192,9 @@ async function main(): Promise<void> {
     );
     await admin.query("SELECT pg_notify('outbox_passport', '')");
     for (;;) {
-      const { rows } = await admin.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      const { rows } = await admin.query<{ n: string }>(
+        'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+      );
       if (Number(rows[0]!.n) === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -155,17 +202,31 @@ async function main(): Promise<void> {
 
     const producer = new EventProducer({ brokers: brokers.split(','), clientId: 'bench-raw' });
     const sample = JSON.stringify({
-      eventId: randomUUID(), type: 'ProductScanned', occurredAt: new Date().toISOString(), scanId: randomUUID(),
-      gtin, brandId: null, subject: { kind: 'anonymous' }, scannedAt: new Date().toISOString(),
+      eventId: randomUUID(),
+      type: 'ProductScanned',
+      occurredAt: new Date().toISOString(),
+      scanId: randomUUID(),
+      gtin,
+      brandId: null,
+      subject: { kind: 'anonymous' },
+      scannedAt: new Date().toISOString(),
     });
     const rawStart = performance.now();
     for (let sent = 0; sent < n; sent += 500) {
-      await producer.raw.send({ messages: Array.from({ length: Math.min(500, n - sent) }, () => ({ topic: 'passport.product-scanned.v1', key: gtin, value: sample })) });
+      await producer.raw.send({
+        messages: Array.from({ length: Math.min(500, n - sent) }, () => ({
+          topic: 'passport.product-scanned.v1',
+          key: gtin,
+          value: sample,
+        })),
+      });
     }
     const rawRate = n / ((performance.now() - rawStart) / 1000);
     await producer.close();
     await admin.end();
-    console.log(`relay throughput ${relayRate.toFixed(0)} events/s vs raw batched produce (500/batch, acks=all, idempotent) ${rawRate.toFixed(0)} events/s → ratio ${(relayRate / rawRate).toFixed(2)}`);
+    console.log(
+      `relay throughput ${relayRate.toFixed(0)} events/s vs raw batched produce (500/batch, acks=all, idempotent) ${rawRate.toFixed(0)} events/s → ratio ${(relayRate / rawRate).toFixed(2)}`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await identity.close();

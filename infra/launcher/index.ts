@@ -42,6 +42,7 @@ export interface InfraState {
 }
 
 const owned: ManagedProcess[] = [];
+let stopping = false;
 
 /** PostgreSQL, Kafka and Keycloak, started in parallel; resolves when all three are ready. */
 export async function startInfrastructure(options: InfrastructureOptions = {}): Promise<Infrastructure> {
@@ -147,6 +148,9 @@ export function track<T extends ManagedProcess | undefined>(child: T): T {
   // children run in their own process groups, so a crashed launcher or test runner must signal them
   if (owned.length === 0) process.once('exit', killOwnedSync);
   owned.push(child);
+  void child.exited.then((code) => {
+    if (!stopping) report(child.part, `exited unexpectedly (code ${code}), see ${child.logFile}`);
+  });
   return child;
 }
 
@@ -154,6 +158,7 @@ export function track<T extends ManagedProcess | undefined>(child: T): T {
 const stopRank = (part: string) => ['keycloak', 'kafka', 'postgres'].indexOf(part);
 
 export async function stopOwned(): Promise<void> {
+  stopping = true;
   const running = owned.splice(0).filter((process) => process.isRunning());
   const ranks = [...new Set(running.map((process) => stopRank(process.part)))].sort((a, b) => a - b);
   for (const rank of ranks) {
@@ -162,6 +167,7 @@ export async function stopOwned(): Promise<void> {
     await Promise.all(group.map((process) => process.stop()));
   }
   if (existsSync(infraStateFile) && readInfraState()?.pids.launcher === process.pid) rmSync(infraStateFile);
+  stopping = false;
 }
 
 /** Last resort when the launcher exits without a clean stop: signal every process group. */

@@ -5,7 +5,10 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCatalog } from '../../services/passport/src/db/seed/catalog';
 import { startPassportService, type RunningPassport } from '../../services/passport/src/service';
-import { startPersonalizationService, type RunningPersonalization } from '../../services/personalization/src/service';
+import {
+  startPersonalizationService,
+  type RunningPersonalization,
+} from '../../services/personalization/src/service';
 
 /**
  * Passport and Personalization together, as in the overview's "Complete Target Scan Flow" minus the
@@ -14,7 +17,9 @@ import { startPersonalizationService, type RunningPersonalization } from '../../
 const granted = new Set<string>();
 const catalog = demoCatalog();
 const withMilk = catalog.find((p) => p.allergens.includes('milk'))!;
-const plain = catalog.find((p) => p.allergens.length === 0 && p.traces.length === 0 && p.labels.includes('vegan'))!;
+const plain = catalog.find(
+  (p) => p.allergens.length === 0 && p.traces.length === 0 && p.labels.includes('vegan'),
+)!;
 
 let identity: { url: string; close(): Promise<unknown> };
 let personalization: RunningPersonalization;
@@ -52,7 +57,7 @@ async function startPersonalization(port = 0) {
       PT_HTTP_PORT: port,
       PT_DB_URL: roleDatabaseUrl('personalization_svc'),
       PT_IDENTITY_URL: identity.url,
-      PT_IDENTITY_TIMEOUT_MS: 500,
+      PT_IDENTITY_TIMEOUT_MS: 2000,
       PT_HEALTH_PROFILE_KEY: profileKey,
     },
     quietLogger('personalization'),
@@ -72,7 +77,7 @@ beforeAll(async () => {
       PT_HTTP_PORT: 0,
       PT_DB_URL: roleDatabaseUrl('passport_svc'),
       PT_PERSONALIZATION_URL: personalization.url,
-      PT_VERDICT_TIMEOUT_MS: 300,
+      PT_VERDICT_TIMEOUT_MS: 1000, // generous: tests share 2 cores
       PT_SEED_DEMO_CATALOG: true,
     },
     quietLogger('passport'),
@@ -84,7 +89,11 @@ afterAll(async () => {
   await identity?.close();
 });
 
-const gateway = (accountId: string) => ({ 'x-internal-token': TEST_INTERNAL_SECRET, 'x-account-id': accountId, 'content-type': 'application/json' });
+const gateway = (accountId: string) => ({
+  'x-internal-token': TEST_INTERNAL_SECRET,
+  'x-account-id': accountId,
+  'content-type': 'application/json',
+});
 
 async function post(base: string, path: string, body: unknown, headers: Record<string, string>) {
   const response = await fetch(new URL(path, base), { method: 'POST', headers, body: JSON.stringify(body) });
@@ -100,16 +109,29 @@ describe('a signed-in scan with a Health Profile', () => {
   it('returns the passport with Personalization’s verdict under the current rule set', async () => {
     const account = randomUUID();
     granted.add(account);
-    const stored = await put(personalization.url, '/api/v1/me/profile', { allergens: ['milk'], diets: ['vegan'], limits: {} }, gateway(account));
+    const stored = await put(
+      personalization.url,
+      '/api/v1/me/profile',
+      { allergens: ['milk'], diets: ['vegan'], limits: {} },
+      gateway(account),
+    );
     expect(stored.status).toBe(200);
 
-    const milk = await post(passport.url, '/api/v1/scans', { code: `https://id.gs1.org/01/${withMilk.gtin}` }, gateway(account));
+    const milk = await post(
+      passport.url,
+      '/api/v1/scans',
+      { code: `https://id.gs1.org/01/${withMilk.gtin}` },
+      gateway(account),
+    );
     expect(milk.status).toBe(201);
     expect(milk.body.verdictStatus).toBe('ok');
     expect(milk.body.verdict.rating).toBe('unsuitable');
     expect(milk.body.verdict.ruleSetVersion).toBe('2026-11-01.1');
     expect(milk.body.verdict.reasons).toContainEqual(
-      expect.objectContaining({ code: 'allergen_present', facts: { allergen: 'milk', declaredIn: 'allergens' } }),
+      expect.objectContaining({
+        code: 'allergen_present',
+        facts: { allergen: 'milk', declaredIn: 'allergens' },
+      }),
     );
 
     const vegan = await post(passport.url, '/api/v1/scans', { code: plain.gtin }, gateway(account));
@@ -124,12 +146,21 @@ describe('a signed-in scan with a Health Profile', () => {
   it('keeps answering scans without verdicts while Personalization is stopped, and verdicts come back after', async () => {
     const account = randomUUID();
     granted.add(account);
-    await put(personalization.url, '/api/v1/me/profile', { allergens: ['milk'], diets: [], limits: {} }, gateway(account));
+    await put(
+      personalization.url,
+      '/api/v1/me/profile',
+      { allergens: ['milk'], diets: [], limits: {} },
+      gateway(account),
+    );
     await personalization.close();
     try {
       const scan = await post(passport.url, '/api/v1/scans', { code: withMilk.gtin }, gateway(account));
       expect(scan.status).toBe(201);
-      expect(scan.body).toMatchObject({ passport: { gtin: withMilk.gtin }, verdict: null, verdictStatus: 'unavailable' });
+      expect(scan.body).toMatchObject({
+        passport: { gtin: withMilk.gtin },
+        verdict: null,
+        verdictStatus: 'unavailable',
+      });
     } finally {
       personalization = await startPersonalization(personalizationPort);
     }

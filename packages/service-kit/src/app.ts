@@ -53,6 +53,9 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /**
+ * Register routes as plugins (`app.register(routes)`), one per resource: plugins load after the
+ * OpenAPI plugin, so their schemas appear in the service's /openapi.json.
+ *
  * A Fastify instance with what every PackyTrace service shares: problem+json errors, request ids,
  * health routes, and the internal-trust rule (identity headers count only with the internal token).
  */

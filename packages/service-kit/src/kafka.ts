@@ -112,24 +112,42 @@ export class EventConsumer<T extends Topic> {
     });
   }
 
+  private closing = false;
+
   async start(): Promise<void> {
+    this.consumer.on('error', (error) => this.options.logger.warn({ err: error }, 'kafka consumer error'));
+    this.deadLetters.on('error', (error) => this.options.logger.warn({ err: error }, 'kafka dead-letter producer error'));
+    await this.subscribe();
+    this.running = this.loop();
+  }
+
+  private async subscribe(): Promise<void> {
     this.stream = await this.consumer.consume({
       topics: this.options.topics,
       mode: 'committed',
       fallbackMode: 'earliest',
       autocommit: false,
     });
-    this.running = this.loop();
   }
 
+  /** Consumes until closed; a broken stream (broker gone) is logged and re-subscribed, never a crash. */
   private async loop(): Promise<void> {
-    const stream = this.stream!;
-    for await (const message of stream) {
+    while (!this.closing) {
       try {
-        await this.process(message as Message<string, string, string, string>);
+        for await (const message of this.stream!) {
+          try {
+            await this.process(message as Message<string, string, string, string>);
+          } catch (error) {
+            this.options.logger.error({ err: error, topic: message.topic }, 'could not process or commit a message');
+          }
+        }
       } catch (error) {
-        this.options.logger.error({ err: error, topic: message.topic }, 'could not process or commit a message');
+        if (this.closing) return;
+        this.options.logger.warn({ err: error }, 'kafka stream failed; re-subscribing');
       }
+      if (this.closing) return;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await this.subscribe().catch((error) => this.options.logger.warn({ err: error }, 'kafka re-subscribe failed'));
     }
   }
 
@@ -174,6 +192,7 @@ export class EventConsumer<T extends Topic> {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.stream?.close().catch(() => undefined);
     await this.running?.catch(() => undefined);
     await Promise.resolve(this.consumer.close(true)).catch(() => undefined);

@@ -102,9 +102,17 @@ export class OutboxRelay {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
+      // One relay at a time per schema (a transaction-scoped advisory lock), so several instances of a
+      // service never publish one key's events out of order.
+      const lock = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS locked",
+      );
+      if (!lock.rows[0]!.locked) {
+        await client.query('COMMIT');
+        return 0;
+      }
       const { rows } = await client.query<{ id: string; topic: string; message_key: string | null; payload: unknown }>(
-        `SELECT id, topic, message_key, payload FROM outbox WHERE published_at IS NULL
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, topic, message_key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [this.options.batchSize ?? 500],
       );
       if (rows.length > 0) {

@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, type Pool, type ReadinessCheck, type ServiceApp } from '@packytrace/service-kit';
+import {
+  createServiceApp,
+  type Logger,
+  type Pool,
+  type ReadinessCheck,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import type { PassportClient } from './clients/passport';
 import type { IdempotencyStore } from './db/idempotency';
 import type { Fridge } from './fridge';

@@ -11,9 +11,22 @@ import {
   type ScanSnapshot,
 } from '@packytrace/contracts';
 import { badRequest, enqueueEvent, newEvent, notFound, type PoolClient } from '@packytrace/service-kit';
-import { decideAdd, decideConsume, decideDiscard, decideOpen, decideRecall, decideUndo } from './domain/commands';
+import {
+  decideAdd,
+  decideConsume,
+  decideDiscard,
+  decideOpen,
+  decideRecall,
+  decideUndo,
+} from './domain/commands';
 import { expiringSoon, expiryFromSnapshot, fridgeOrder } from './domain/expiry';
-import { applyFridgeEvent, foldFridgeHistory, type FridgeEvent, type FridgeEventBody, type FridgeItemState } from './domain/history';
+import {
+  applyFridgeEvent,
+  foldFridgeHistory,
+  type FridgeEvent,
+  type FridgeEventBody,
+  type FridgeItemState,
+} from './domain/history';
 import { toHistoryEntry } from './domain/history-entry';
 import { publicItem, type FridgeRepository } from './db/fridge-repository';
 
@@ -139,14 +152,29 @@ export class Fridge {
     const fact = { accountId: item.accountId, gtin: item.gtin, brandId: brandUuid(item.brand.id) };
     const key = item.accountId;
     if (event.type === 'ItemAdded') {
-      await enqueueEvent(tx, Topics.fridgeItems, newEvent<ItemAddedToFridge>({ type: 'ItemAddedToFridge', ...fact, quantity: item.quantity }), key);
+      await enqueueEvent(
+        tx,
+        Topics.fridgeItems,
+        newEvent<ItemAddedToFridge>({ type: 'ItemAddedToFridge', ...fact, quantity: item.quantity }),
+        key,
+      );
     } else if (event.type === 'ItemConsumed') {
-      await enqueueEvent(tx, Topics.fridgeItems, newEvent<ItemConsumed>({ type: 'ItemConsumed', ...fact, quantity: event.quantity }), key);
+      await enqueueEvent(
+        tx,
+        Topics.fridgeItems,
+        newEvent<ItemConsumed>({ type: 'ItemConsumed', ...fact, quantity: event.quantity }),
+        key,
+      );
     } else if (event.type === 'ItemDiscarded' && event.quantity > 0) {
       await enqueueEvent(
         tx,
         Topics.fridgeItems,
-        newEvent<ItemDiscarded>({ type: 'ItemDiscarded', ...fact, quantity: event.quantity, reason: event.reason }),
+        newEvent<ItemDiscarded>({
+          type: 'ItemDiscarded',
+          ...fact,
+          quantity: event.quantity,
+          reason: event.reason,
+        }),
         key,
       );
     }

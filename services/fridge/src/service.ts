@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { brokerList, createPool, EventProducer, OutboxRelay, runMigrations, type Logger, type RunningService } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  EventProducer,
+  OutboxRelay,
+  runMigrations,
+  type Logger,
+  type RunningService,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { PassportClient } from './clients/passport';
 import type { FridgeConfig } from './config';
@@ -24,10 +32,15 @@ export async function startFridgeService(config: FridgeConfig, logger: Logger): 
   const producer = new EventProducer({ brokers, clientId: 'fridge' });
   const relay = new OutboxRelay({ pool, databaseUrl: config.PT_DB_URL, producer, logger });
   await relay.start();
-  const fridge = new Fridge(new FridgeRepository(pool), { expiringSoonDays: config.PT_FRIDGE_EXPIRING_SOON_DAYS });
+  const fridge = new Fridge(new FridgeRepository(pool), {
+    expiringSoonDays: config.PT_FRIDGE_EXPIRING_SOON_DAYS,
+  });
   const recalls = recallConsumer({ brokers, groupId: config.PT_FRIDGE_CONSUMER_GROUP, pool, fridge, logger });
   await recalls.start();
-  const passport = new PassportClient({ baseUrl: config.PT_PASSPORT_URL, internalSecret: config.PT_INTERNAL_SECRET });
+  const passport = new PassportClient({
+    baseUrl: config.PT_PASSPORT_URL,
+    internalSecret: config.PT_INTERNAL_SECRET,
+  });
   const app = buildApp({
     logger,
     internalSecret: config.PT_INTERNAL_SECRET,

@@ -18,7 +18,11 @@ export class FakePassport {
   readonly gtin = `0${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
 
   async start(): Promise<this> {
-    this.app = createServiceApp({ name: 'fake-passport', logger: quietLogger(), internalSecret: TEST_INTERNAL_SECRET });
+    this.app = createServiceApp({
+      name: 'fake-passport',
+      logger: quietLogger(),
+      internalSecret: TEST_INTERNAL_SECRET,
+    });
     this.app.get('/internal/scans/:scanId/snapshot', async (request) => {
       this.calls += 1;
       const accountId = requireAccount(request);
@@ -56,7 +60,10 @@ export class FakePassport {
 }
 
 /** Starts the fridge service in-process against the real PostgreSQL and Kafka. */
-export async function startFridge(passportUrl: string, extra: Record<string, string> = {}): Promise<RunningFridge> {
+export async function startFridge(
+  passportUrl: string,
+  extra: Record<string, string> = {},
+): Promise<RunningFridge> {
   const config = loadConfig({
     PT_HTTP_PORT: '0',
     PT_DB_URL: roleDatabaseUrl('fridge_svc'),
@@ -71,6 +78,8 @@ export async function startFridge(passportUrl: string, extra: Record<string, str
   return startFridgeService(config, quietLogger('fridge'));
 }
 
+// Tests read JSON loosely and assert the shape they rely on.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -79,7 +88,13 @@ export interface ApiResponse<T = any> {
 
 /** Calls the service as the gateway would, with the internal token and the account's identity. */
 export function clientFor(baseUrl: string, accountId: string) {
-  return async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const response = await fetch(new URL(path, baseUrl), {
       method,
       headers: {
@@ -91,6 +106,10 @@ export function clientFor(baseUrl: string, accountId: string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+    };
   };
 }

@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, type Pool, type ReadinessCheck, type ServiceApp } from '@packytrace/service-kit';
+import {
+  createServiceApp,
+  type Logger,
+  type Pool,
+  type ReadinessCheck,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import type { PersonalizationClient } from './clients/personalization';
 import type { BrandRepository } from './db/brands';
 import type { ProductRepository } from './db/products';

@@ -10,7 +10,9 @@ export interface FakePersonalization {
  * A stand-in for Personalization's POST /internal/verdicts: a verdict for accounts in `profiles`,
  * `no_profile` for others, after `delayMs` (a slow sibling).
  */
-export async function fakePersonalization(options: { profiles?: Set<string>; delayMs?: number } = {}): Promise<FakePersonalization> {
+export async function fakePersonalization(
+  options: { profiles?: Set<string>; delayMs?: number } = {},
+): Promise<FakePersonalization> {
   const app: FastifyInstance = Fastify();
   const state = { calls: 0 };
   app.post('/internal/verdicts', async (request) => {
@@ -22,7 +24,11 @@ export async function fakePersonalization(options: { profiles?: Set<string>; del
       status: 'ok',
       verdict: {
         rating: product.allergens.length > 0 ? 'unsuitable' : 'suitable',
-        reasons: product.allergens.map((a) => ({ code: 'allergen_present', message: `Contains ${a}.`, facts: { allergen: a } })),
+        reasons: product.allergens.map((a) => ({
+          code: 'allergen_present',
+          message: `Contains ${a}.`,
+          facts: { allergen: a },
+        })),
         ruleSetVersion: 'fake-1',
       },
     };

@@ -27,7 +27,7 @@ export async function startPassport(overrides: Partial<PassportConfig> = {}): Pr
       PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
       PT_KAFKA_GROUP_SUFFIX: `-test-${randomUUID()}`,
       PT_PERSONALIZATION_URL: `http://127.0.0.1:${await closedPort()}`,
-      PT_VERDICT_TIMEOUT_MS: 300,
+      PT_VERDICT_TIMEOUT_MS: 1000, // generous: tests share 2 cores; the slow-Personalization test sets its own
       PT_SEED_DEMO_CATALOG: true,
       ...overrides,
     },
@@ -36,7 +36,9 @@ export async function startPassport(overrides: Partial<PassportConfig> = {}): Pr
 }
 
 /** Headers the gateway adds for a trusted caller. */
-export function asGateway(identity: { accountId?: string; visitorId?: string; brandId?: string; roles?: string[] } = {}): Record<string, string> {
+export function asGateway(
+  identity: { accountId?: string; visitorId?: string; brandId?: string; roles?: string[] } = {},
+): Record<string, string> {
   const headers: Record<string, string> = { 'x-internal-token': SECRET, 'content-type': 'application/json' };
   if (identity.accountId) headers['x-account-id'] = identity.accountId;
   if (identity.visitorId) headers['x-visitor-id'] = identity.visitorId;
@@ -53,7 +55,10 @@ export async function call<T = any>(
 ): Promise<{ status: number; body: T }> {
   const response = await fetch(new URL(path, base), {
     method,
-    headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();

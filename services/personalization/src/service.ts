@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@packytrace/contracts';
-import { brokerList, createPool, runMigrations, type Logger, type RunningService } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  runMigrations,
+  type Logger,
+  type RunningService,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { IdentityClient } from './clients/identity';
 import type { PersonalizationConfig } from './config';
@@ -22,7 +28,10 @@ export interface RunningPersonalization extends RunningService {
  * Wires the personalization service: migrations as its own role, the first verdict rule set, the
  * consent consumer, HTTP. It publishes no events, so it has no producer or outbox relay.
  */
-export async function startPersonalizationService(config: PersonalizationConfig, logger: Logger): Promise<RunningPersonalization> {
+export async function startPersonalizationService(
+  config: PersonalizationConfig,
+  logger: Logger,
+): Promise<RunningPersonalization> {
   const profileKey = profileKeyFrom(config.PT_HEALTH_PROFILE_KEY);
   await runMigrations({ databaseUrl: config.PT_DB_URL, schema: SCHEMA, dir: migrationsDir, logger });
   const pool = createPool(config.PT_DB_URL, { name: 'personalization' });

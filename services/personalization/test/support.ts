@@ -17,7 +17,9 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export async function startPersonalization(overrides: Partial<PersonalizationConfig> = {}): Promise<RunningPersonalization> {
+export async function startPersonalization(
+  overrides: Partial<PersonalizationConfig> = {},
+): Promise<RunningPersonalization> {
   return startPersonalizationService(
     {
       PT_HTTP_HOST: '127.0.0.1',
@@ -28,7 +30,7 @@ export async function startPersonalization(overrides: Partial<PersonalizationCon
       PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
       PT_KAFKA_GROUP_SUFFIX: `-test-${randomUUID()}`,
       PT_IDENTITY_URL: `http://127.0.0.1:${await closedPort()}`,
-      PT_IDENTITY_TIMEOUT_MS: 300,
+      PT_IDENTITY_TIMEOUT_MS: 2000, // generous: tests share 2 cores; the slow-Identity test sets its own
       PT_HEALTH_PROFILE_KEY: PROFILE_KEY,
       ...overrides,
     },
@@ -40,7 +42,8 @@ export async function startPersonalization(overrides: Partial<PersonalizationCon
 export async function fakeIdentity(options: { granted: Set<string>; delayMs?: number }) {
   const app = Fastify();
   app.get('/internal/accounts/:accountId/consents/:purpose', async (request, reply) => {
-    if (request.headers['x-internal-token'] !== SECRET) return reply.status(403).send({ code: 'internal_only' });
+    if (request.headers['x-internal-token'] !== SECRET)
+      return reply.status(403).send({ code: 'internal_only' });
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const { accountId, purpose } = request.params as { accountId: string; purpose: string };
     const granted = purpose === 'health_profile' && options.granted.has(accountId);
@@ -54,10 +57,18 @@ export function asGateway(accountId?: string): Record<string, string> {
   return { 'x-internal-token': SECRET, ...(accountId ? { 'x-account-id': accountId } : {}) };
 }
 
-export async function call<T = any>(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: unknown } = {}) {
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: unknown } = {},
+) {
   const response = await fetch(new URL(path, base), {
     method,
-    headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();

@@ -3,8 +3,6 @@
  * it (https://wicg.github.io/shape-detection-api/), otherwise ZXing. Formats: the retail barcodes
  * (EAN/UPC), GS1-128 and GS1 DataMatrix, and QR codes that carry a GS1 Digital Link.
  */
-import type { IScannerControls } from '@zxing/browser';
-
 interface DetectedBarcode {
   rawValue: string;
 }
@@ -62,43 +60,51 @@ export interface CameraScan {
   engine: 'BarcodeDetector' | 'ZXing';
 }
 
-/** Starts the back camera in `video` and calls `onCode` once per distinct code seen. */
+type FrameDecoder = (video: HTMLVideoElement) => Promise<string | null>;
+
+/**
+ * Starts the back camera in `video` and calls `onCode` with each code seen. One loop for both
+ * engines: we own the stream and the <video>, and hand each decoder a frame every 250 ms.
+ */
 export async function startCameraScan(video: HTMLVideoElement, onCode: (code: string) => void): Promise<CameraScan> {
   const native = await nativeDetector();
-  if (native) return startNative(video, native, onCode);
-  const reader = await zxingReader();
-  const controls: IScannerControls = await reader.decodeFromConstraints(
-    { video: { facingMode: 'environment' }, audio: false },
-    video,
-    (result) => {
-      if (result) onCode(result.getText());
-    },
-  );
-  return { stop: () => controls.stop(), engine: 'ZXing' };
-}
-
-async function startNative(video: HTMLVideoElement, detector: BarcodeDetectorInstance, onCode: (code: string) => void): Promise<CameraScan> {
+  const decode: FrameDecoder = native ? nativeFrameDecoder(native) : await zxingFrameDecoder();
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
   video.srcObject = stream;
-  await video.play();
+  await video.play().catch(() => undefined); // muted inline video may autoplay anyway; frames are read below
   let running = true;
   const tick = async () => {
     if (!running) return;
-    try {
-      const [found] = await detector.detect(video);
-      if (found) onCode(found.rawValue);
-    } catch {
-      // A frame that is not ready yet; the next one will do.
-    }
-    if (running) window.setTimeout(() => void tick(), 200);
+    const code = video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA ? await decode(video).catch(() => null) : null;
+    if (code && running) onCode(code);
+    if (running) window.setTimeout(() => void tick(), 250);
   };
   void tick();
   return {
-    engine: 'BarcodeDetector',
+    engine: native ? 'BarcodeDetector' : 'ZXing',
     stop: () => {
       running = false;
       stream.getTracks().forEach((track) => track.stop());
       video.srcObject = null;
     },
+  };
+}
+
+function nativeFrameDecoder(detector: BarcodeDetectorInstance): FrameDecoder {
+  return async (video) => (await detector.detect(video))[0]?.rawValue ?? null;
+}
+
+async function zxingFrameDecoder(): Promise<FrameDecoder> {
+  const reader = await zxingReader();
+  const canvas = document.createElement('canvas');
+  return async (video) => {
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d', { willReadFrequently: true })!.drawImage(video, 0, 0);
+    try {
+      return reader.decodeFromCanvas(canvas).getText();
+    } catch {
+      return null; // no barcode in this frame (ZXing throws NotFoundException)
+    }
   };
 }

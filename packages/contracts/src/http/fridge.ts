@@ -12,10 +12,18 @@ export type ExpiryKind = Static<typeof ExpiryKind>;
 export const ExpirySource = Type.Union([Type.Literal('code'), Type.Literal('shelf_life')]);
 export type ExpirySource = Static<typeof ExpirySource>;
 
-export const FridgeItemStatus = Type.Union([Type.Literal('in_fridge'), Type.Literal('consumed'), Type.Literal('discarded')]);
+export const FridgeItemStatus = Type.Union([
+  Type.Literal('in_fridge'),
+  Type.Literal('consumed'),
+  Type.Literal('discarded'),
+]);
 export type FridgeItemStatus = Static<typeof FridgeItemStatus>;
 
-export const DiscardReason = Type.Union([Type.Literal('expired'), Type.Literal('spoiled'), Type.Literal('other')]);
+export const DiscardReason = Type.Union([
+  Type.Literal('expired'),
+  Type.Literal('spoiled'),
+  Type.Literal('other'),
+]);
 export type DiscardReason = Static<typeof DiscardReason>;
 
 export const FridgeRecallFlag = Type.Object({ reason: Type.String(), batch: Type.Optional(Type.String()) });
@@ -55,7 +63,10 @@ export const AddFridgeItemBody = Type.Object(
 );
 export type AddFridgeItemBody = Static<typeof AddFridgeItemBody>;
 
-export const ConsumeFridgeItemBody = Type.Object({ quantity: Type.Optional(Quantity) }, { additionalProperties: false });
+export const ConsumeFridgeItemBody = Type.Object(
+  { quantity: Type.Optional(Quantity) },
+  { additionalProperties: false },
+);
 export type ConsumeFridgeItemBody = Static<typeof ConsumeFridgeItemBody>;
 
 export const DiscardFridgeItemBody = Type.Object({ reason: DiscardReason }, { additionalProperties: false });

@@ -26,7 +26,10 @@ export const ProductSearchQuery = Type.Object({
 });
 export const ProductList = Type.Object({ items: Type.Array(PassportSummary) });
 
-export const ScanRequest = Type.Object({ code: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false });
+export const ScanRequest = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
 
 export const ScanResult = Type.Object({
   scanId: Type.String(),
@@ -54,7 +57,10 @@ export const ScanListItem = Type.Object({
     brand: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.String() }),
   }),
 });
-export const ScanList = Type.Object({ items: Type.Array(ScanListItem), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const ScanList = Type.Object({
+  items: Type.Array(ScanListItem),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 
 const NutriScoreCategory = Type.Union(
   ['general', 'cheese', 'fats_oils_nuts_seeds', 'red_meat', 'beverage', 'water'].map((c) => Type.Literal(c)),
@@ -69,7 +75,10 @@ export const BrandProductInput = Type.Object(
     ingredients: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
     allergens: Type.Array(Allergen, { uniqueItems: true }),
     traces: Type.Array(Allergen, { uniqueItems: true }),
-    labels: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{1,49}$' }), { uniqueItems: true, maxItems: 30 }),
+    labels: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{1,49}$' }), {
+      uniqueItems: true,
+      maxItems: 30,
+    }),
     nutrition: Nutrition,
     packaging: Type.Optional(Type.Array(Packaging, { maxItems: 20 })),
     origin: Type.Optional(Type.String({ maxLength: 100 })),

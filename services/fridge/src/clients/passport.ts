@@ -18,14 +18,20 @@ export class PassportClient {
   async scanSnapshot(accountId: string, scanId: string, requestId?: string): Promise<ScanSnapshot> {
     let response;
     try {
-      response = await this.http.call<unknown>('GET', `/internal/scans/${encodeURIComponent(scanId)}/snapshot`, { accountId, requestId });
+      response = await this.http.call<unknown>(
+        'GET',
+        `/internal/scans/${encodeURIComponent(scanId)}/snapshot`,
+        { accountId, requestId },
+      );
     } catch (error) {
-      if (error instanceof UpstreamUnavailable) throw passportUnavailable(`Passport is ${error.reason}; try again shortly.`);
+      if (error instanceof UpstreamUnavailable)
+        throw passportUnavailable(`Passport is ${error.reason}; try again shortly.`);
       throw passportUnavailable('Passport sent an unreadable answer.');
     }
     if (response.status === 404) throw notFound('scan_not_found', 'No such scan of yours.');
     if (response.status !== 200) throw passportUnavailable(`Passport answered ${response.status}.`);
-    if (!snapshotCheck.Check(response.body)) throw passportUnavailable('Passport sent a snapshot Fridge cannot read.');
+    if (!snapshotCheck.Check(response.body))
+      throw passportUnavailable('Passport sent a snapshot Fridge cannot read.');
     return response.body;
   }
 

@@ -51,11 +51,20 @@ export class FridgeRepository {
       await client.query(
         `INSERT INTO fridge_events (event_id, account_id, item_id, seq, type, data, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [event.eventId, event.accountId, event.itemId, event.seq, event.type, JSON.stringify(eventData(event)), event.occurredAt],
+        [
+          event.eventId,
+          event.accountId,
+          event.itemId,
+          event.seq,
+          event.type,
+          JSON.stringify(eventData(event)),
+          event.occurredAt,
+        ],
       );
     } catch (error) {
       // 23505 unique_violation on (item_id, seq): someone booked this item version first.
-      if ((error as { code?: string }).code === '23505') throw conflict('concurrent_update', 'The item changed meanwhile; retry.');
+      if ((error as { code?: string }).code === '23505')
+        throw conflict('concurrent_update', 'The item changed meanwhile; retry.');
       throw error;
     }
   }
@@ -68,23 +77,34 @@ export class FridgeRepository {
        ON CONFLICT (item_id) DO UPDATE SET status = EXCLUDED.status, recalled = EXCLUDED.recalled,
          version = EXCLUDED.version, state = EXCLUDED.state`,
       [
-        state.itemId, state.accountId, state.gtin, state.batch ?? null, state.status, state.expiry,
-        state.recalled !== null, state.addedAt, state.version, JSON.stringify(state),
+        state.itemId,
+        state.accountId,
+        state.gtin,
+        state.batch ?? null,
+        state.status,
+        state.expiry,
+        state.recalled !== null,
+        state.addedAt,
+        state.version,
+        JSON.stringify(state),
       ],
     );
   }
 
   /** Locks an item of the account (SELECT ... FOR UPDATE) so bookings of one item run one at a time. */
   async lockItem(client: Queryable, accountId: string, itemId: string): Promise<boolean> {
-    const { rowCount } = await client.query('SELECT 1 FROM fridge_items WHERE item_id = $1 AND account_id = $2 FOR UPDATE', [
-      itemId,
-      accountId,
-    ]);
+    const { rowCount } = await client.query(
+      'SELECT 1 FROM fridge_items WHERE item_id = $1 AND account_id = $2 FOR UPDATE',
+      [itemId, accountId],
+    );
     return rowCount === 1;
   }
 
   async itemHistory(client: Queryable, itemId: string): Promise<FridgeEvent[]> {
-    const { rows } = await client.query<EventRow>(`SELECT ${eventColumns} FROM fridge_events WHERE item_id = $1 ORDER BY seq`, [itemId]);
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${eventColumns} FROM fridge_events WHERE item_id = $1 ORDER BY seq`,
+      [itemId],
+    );
     return rows.map(toEvent);
   }
 
@@ -108,7 +128,11 @@ export class FridgeRepository {
   }
 
   /** One page of the account's history, oldest first, after the given position. */
-  async historyPage(accountId: string, after: string, limit: number): Promise<(FridgeEvent & { position: string })[]> {
+  async historyPage(
+    accountId: string,
+    after: string,
+    limit: number,
+  ): Promise<(FridgeEvent & { position: string })[]> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${eventColumns} FROM fridge_events WHERE account_id = $1 AND position > $2 ORDER BY position LIMIT $3`,
       [accountId, after, limit],

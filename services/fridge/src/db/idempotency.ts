@@ -16,16 +16,28 @@ export interface StoredResponse {
   body: unknown;
 }
 
-const hashOf = (body: unknown) => createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+const hashOf = (body: unknown) =>
+  createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
 
 const keyReused = () =>
-  new Problem(422, 'idempotency_key_reused', 'Unprocessable content', 'This Idempotency-Key was used with a different request body.');
+  new Problem(
+    422,
+    'idempotency_key_reused',
+    'Unprocessable content',
+    'This Idempotency-Key was used with a different request body.',
+  );
 
 /** Idempotency-Key bookkeeping (draft-ietf-httpapi-idempotency-key-header): key + account + route → response. */
 export class IdempotencyStore {
   /** The stored response of an earlier request with this key, without claiming it. */
   async find(client: Queryable, claim: IdempotencyClaim): Promise<StoredResponse | undefined> {
-    const { rows } = await client.query<{ request_hash: string; status_code: number | null; response: unknown }>(
+    const { rows } = await client.query<{
+      request_hash: string;
+      status_code: number | null;
+      response: unknown;
+    }>(
       'SELECT request_hash, status_code, response FROM idempotency_keys WHERE account_id = $1 AND route = $2 AND key = $3',
       [claim.accountId, claim.route, claim.key],
     );
@@ -47,7 +59,13 @@ export class IdempotencyStore {
     );
     if (rowCount === 1) return undefined;
     const stored = await this.find(client, claim);
-    if (!stored) throw new Problem(409, 'idempotency_key_in_use', 'Conflict', 'A request with this Idempotency-Key is still running.');
+    if (!stored)
+      throw new Problem(
+        409,
+        'idempotency_key_in_use',
+        'Conflict',
+        'A request with this Idempotency-Key is still running.',
+      );
     return stored;
   }
 

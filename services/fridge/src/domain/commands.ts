@@ -36,9 +36,17 @@ export function decideOpen(state: FridgeItemState): FridgeEventBody {
 }
 
 /** Flags an item in the fridge once per recall; null when there is nothing to flag. */
-export function decideRecall(state: FridgeItemState, recall: { recallId: string; reason: string; batch?: string }): FridgeEventBody | null {
+export function decideRecall(
+  state: FridgeItemState,
+  recall: { recallId: string; reason: string; batch?: string },
+): FridgeEventBody | null {
   if (state.status !== 'in_fridge') return null;
-  return { type: 'ItemRecalled', recallId: recall.recallId, reason: recall.reason, ...(recall.batch ? { batch: recall.batch } : {}) };
+  return {
+    type: 'ItemRecalled',
+    recallId: recall.recallId,
+    reason: recall.reason,
+    ...(recall.batch ? { batch: recall.batch } : {}),
+  };
 }
 
 const undoable = new Set<string>(['ItemConsumed', 'ItemDiscarded', 'ItemOpened']);
@@ -47,7 +55,11 @@ const undoable = new Set<string>(['ItemConsumed', 'ItemDiscarded', 'ItemOpened']
  * A mistaken booking is taken back by a compensating event, never by editing history. Consumes can
  * be undone while the item is not discarded (undo the discard first), each booking once.
  */
-export function decideUndo(state: FridgeItemState, history: readonly FridgeEvent[], targetEventId: string): FridgeEventBody {
+export function decideUndo(
+  state: FridgeItemState,
+  history: readonly FridgeEvent[],
+  targetEventId: string,
+): FridgeEventBody {
   const target = history.find((e) => e.eventId === targetEventId);
   if (!target) throw notFound('event_not_found', 'No such event in this item’s history.');
   if (!undoable.has(target.type)) throw conflict('not_undoable', `A ${target.type} event cannot be undone.`);
@@ -55,7 +67,8 @@ export function decideUndo(state: FridgeItemState, history: readonly FridgeEvent
     throw conflict('already_undone', 'This booking has already been undone.');
   }
   if (target.type === 'ItemConsumed' && state.status === 'discarded') throw notInFridge(state);
-  const quantity = target.type === 'ItemConsumed' || target.type === 'ItemDiscarded' ? target.quantity : undefined;
+  const quantity =
+    target.type === 'ItemConsumed' || target.type === 'ItemDiscarded' ? target.quantity : undefined;
   return {
     type: 'BookingUndone',
     undoneEventId: targetEventId,

@@ -25,8 +25,10 @@ export function gs1Date(date: string): string {
  * otherwise the scan date plus the product's typical shelf life.
  */
 export function expiryFromSnapshot(snapshot: ScanSnapshot): ItemExpiry {
-  if (snapshot.expiry) return { expiry: gs1Date(snapshot.expiry), expiryKind: snapshot.expiryKind, expirySource: 'code' };
-  if (snapshot.bestBefore) return { expiry: gs1Date(snapshot.bestBefore), expiryKind: 'best_before', expirySource: 'code' };
+  if (snapshot.expiry)
+    return { expiry: gs1Date(snapshot.expiry), expiryKind: snapshot.expiryKind, expirySource: 'code' };
+  if (snapshot.bestBefore)
+    return { expiry: gs1Date(snapshot.bestBefore), expiryKind: 'best_before', expirySource: 'code' };
   const scanned = Date.parse(snapshot.scannedAt);
   const expiry = new Date(scanned + Math.round(snapshot.shelfLifeDays) * DAY_MS).toISOString().slice(0, 10);
   return { expiry, expiryKind: snapshot.expiryKind, expirySource: 'shelf_life' };
@@ -36,7 +38,9 @@ export function expiryFromSnapshot(snapshot: ScanSnapshot): ItemExpiry {
 export function fridgeOrder(a: FridgeItem, b: FridgeItem): number {
   const recalled = Number(b.recalled !== null) - Number(a.recalled !== null);
   if (recalled !== 0) return recalled;
-  return a.expiry.localeCompare(b.expiry) || a.addedAt.localeCompare(b.addedAt) || a.itemId.localeCompare(b.itemId);
+  return (
+    a.expiry.localeCompare(b.expiry) || a.addedAt.localeCompare(b.addedAt) || a.itemId.localeCompare(b.itemId)
+  );
 }
 
 /** Items that expire within `horizonDays` of today (UTC), already expired ones included. */

@@ -60,16 +60,21 @@ export function applyFridgeEvent(state: FridgeItemState | undefined, event: Frid
   switch (event.type) {
     case 'ItemConsumed': {
       const remaining = state.remaining - event.quantity;
-      if (remaining < 0 || state.status !== 'in_fridge') throw new CorruptHistory(event, 'consumes more than remains');
+      if (remaining < 0 || state.status !== 'in_fridge')
+        throw new CorruptHistory(event, 'consumes more than remains');
       return { ...next, remaining, status: remaining === 0 ? 'consumed' : 'in_fridge' };
     }
     case 'ItemDiscarded':
-      if (state.status !== 'in_fridge' || event.quantity !== state.remaining) throw new CorruptHistory(event, 'discards what is not there');
+      if (state.status !== 'in_fridge' || event.quantity !== state.remaining)
+        throw new CorruptHistory(event, 'discards what is not there');
       return { ...next, remaining: 0, status: 'discarded' };
     case 'ItemOpened':
       return { ...next, openedAt: event.occurredAt };
     case 'ItemRecalled':
-      return { ...next, recalled: event.batch ? { reason: event.reason, batch: event.batch } : { reason: event.reason } };
+      return {
+        ...next,
+        recalled: event.batch ? { reason: event.reason, batch: event.batch } : { reason: event.reason },
+      };
     case 'BookingUndone':
       return undoneState(next, event);
   }
@@ -96,7 +101,10 @@ function addedState(event: FridgeEvent, item: AddedItem): FridgeItemState {
   };
 }
 
-function undoneState(state: FridgeItemState, event: FridgeEvent & { type: 'BookingUndone' }): FridgeItemState {
+function undoneState(
+  state: FridgeItemState,
+  event: FridgeEvent & { type: 'BookingUndone' },
+): FridgeItemState {
   if (event.undoneType === 'ItemOpened') {
     const { openedAt: _dropped, ...rest } = state;
     return rest;

@@ -6,7 +6,13 @@ import type { Fridge } from '../fridge';
  * Consumes passport.products.v1: a ProductRecalled flags the matching fridge items by appending
  * ItemRecalled to their history. The inbox (applyOnce) makes a redelivered recall change nothing.
  */
-export function recallConsumer(options: { brokers: string[]; groupId: string; pool: Pool; fridge: Fridge; logger: Logger }) {
+export function recallConsumer(options: {
+  brokers: string[];
+  groupId: string;
+  pool: Pool;
+  fridge: Fridge;
+  logger: Logger;
+}) {
   const { pool, fridge, logger } = options;
   return new EventConsumer({
     brokers: options.brokers,
@@ -19,7 +25,10 @@ export function recallConsumer(options: { brokers: string[]; groupId: string; po
       await withTransaction(pool, (tx) =>
         applyOnce(tx, event.eventId, Topics.products, async () => {
           const flagged = await fridge.flagRecall(tx, event);
-          logger.info({ recallId: event.recallId, gtin: event.gtin, batch: event.batch, flagged }, 'recall applied to fridges');
+          logger.info(
+            { recallId: event.recallId, gtin: event.gtin, batch: event.batch, flagged },
+            'recall applied to fridges',
+          );
         }),
       );
     },

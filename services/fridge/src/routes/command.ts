@@ -13,11 +13,20 @@ export interface CommandDeps {
 export function idempotencyClaim(request: FastifyRequest): IdempotencyClaim | undefined {
   const key = request.headers[IDEMPOTENCY_KEY_HEADER];
   if (typeof key !== 'string') return undefined;
-  return { accountId: requireAccount(request), route: `${request.method} ${request.url.split('?')[0]}`, key, body: request.body };
+  return {
+    accountId: requireAccount(request),
+    route: `${request.method} ${request.url.split('?')[0]}`,
+    key,
+    body: request.body,
+  };
 }
 
 /** A stored response of an earlier request with the same key, looked up before any outside call. */
-export async function replayed(deps: CommandDeps, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+export async function replayed(
+  deps: CommandDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
   const claim = idempotencyClaim(request);
   const stored = claim && (await deps.idempotency.find(deps.pool, claim));
   if (!stored) return false;

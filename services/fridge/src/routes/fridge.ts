@@ -31,20 +31,30 @@ export function fridgeRoutes(deps: FridgeRoutesDeps) {
 
     app.post(
       '/api/v1/fridge/items',
-      { schema: { tags, body: AddFridgeItemBody, headers: IdempotencyHeaders, response: { 201: FridgeItem } } },
+      {
+        schema: { tags, body: AddFridgeItemBody, headers: IdempotencyHeaders, response: { 201: FridgeItem } },
+      },
       async (request, reply) => {
         const accountId = requireAccount(request);
         if (await replayed(deps, request, reply)) return reply;
         // Name, brand, GTIN, batch and expiry come from Passport's snapshot, never from the client.
         const snapshot = await deps.passport.scanSnapshot(accountId, request.body.scanId, request.id);
-        return runCommand(deps, request, reply, 201, (tx) => deps.fridge.add(tx, accountId, snapshot, request.body.quantity ?? 1));
+        return runCommand(deps, request, reply, 201, (tx) =>
+          deps.fridge.add(tx, accountId, snapshot, request.body.quantity ?? 1),
+        );
       },
     );
 
     app.post(
       '/api/v1/fridge/items/:itemId/consume',
       {
-        schema: { tags, params: ItemParams, body: ConsumeFridgeItemBody, headers: IdempotencyHeaders, response: { 200: FridgeItem } },
+        schema: {
+          tags,
+          params: ItemParams,
+          body: ConsumeFridgeItemBody,
+          headers: IdempotencyHeaders,
+          response: { 200: FridgeItem },
+        },
         // `{quantity?}` may be left out entirely: a POST without a body consumes one unit.
         preValidation: async (request) => {
           request.body ??= {};
@@ -53,16 +63,28 @@ export function fridgeRoutes(deps: FridgeRoutesDeps) {
       async (request, reply) => {
         const accountId = requireAccount(request);
         const quantity = request.body.quantity ?? 1;
-        return runCommand(deps, request, reply, 200, (tx) => deps.fridge.consume(tx, accountId, request.params.itemId, quantity));
+        return runCommand(deps, request, reply, 200, (tx) =>
+          deps.fridge.consume(tx, accountId, request.params.itemId, quantity),
+        );
       },
     );
 
     app.post(
       '/api/v1/fridge/items/:itemId/discard',
-      { schema: { tags, params: ItemParams, body: DiscardFridgeItemBody, headers: IdempotencyHeaders, response: { 200: FridgeItem } } },
+      {
+        schema: {
+          tags,
+          params: ItemParams,
+          body: DiscardFridgeItemBody,
+          headers: IdempotencyHeaders,
+          response: { 200: FridgeItem },
+        },
+      },
       async (request, reply) => {
         const accountId = requireAccount(request);
-        return runCommand(deps, request, reply, 200, (tx) => deps.fridge.discard(tx, accountId, request.params.itemId, request.body.reason));
+        return runCommand(deps, request, reply, 200, (tx) =>
+          deps.fridge.discard(tx, accountId, request.params.itemId, request.body.reason),
+        );
       },
     );
 
@@ -71,7 +93,9 @@ export function fridgeRoutes(deps: FridgeRoutesDeps) {
       { schema: { tags, params: ItemParams, headers: IdempotencyHeaders, response: { 200: FridgeItem } } },
       async (request, reply) => {
         const accountId = requireAccount(request);
-        return runCommand(deps, request, reply, 200, (tx) => deps.fridge.open(tx, accountId, request.params.itemId));
+        return runCommand(deps, request, reply, 200, (tx) =>
+          deps.fridge.open(tx, accountId, request.params.itemId),
+        );
       },
     );
   };

@@ -20,12 +20,15 @@ export function historyRoutes(deps: CommandDeps & { fridge: Fridge }) {
           tags,
           querystring: Type.Object({
             cursor: Type.Optional(Type.String({ maxLength: 100 })),
-            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'page size, 1 to 500 (default 100)' })),
+            limit: Type.Optional(
+              Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'page size, 1 to 500 (default 100)' }),
+            ),
           }),
           response: { 200: FridgeHistoryPage },
         },
       },
-      async (request) => deps.fridge.history(requireAccount(request), request.query.cursor, pageSize(request.query.limit)),
+      async (request) =>
+        deps.fridge.history(requireAccount(request), request.query.cursor, pageSize(request.query.limit)),
     );
 
     app.post(
@@ -40,7 +43,9 @@ export function historyRoutes(deps: CommandDeps & { fridge: Fridge }) {
       },
       async (request, reply) => {
         const accountId = requireAccount(request);
-        return runCommand(deps, request, reply, 200, (tx) => deps.fridge.undo(tx, accountId, request.params.eventId));
+        return runCommand(deps, request, reply, 200, (tx) =>
+          deps.fridge.undo(tx, accountId, request.params.eventId),
+        );
       },
     );
   };

@@ -54,17 +54,31 @@ describe('the history table is append-only', () => {
 
   it('even a superuser is stopped by the trigger', async () => {
     const { accountId } = await seededAccount();
-    await expect(adminPool.query("UPDATE fridge.fridge_events SET data = '{}' WHERE account_id = $1", [accountId])).rejects.toThrow(/append-only/);
-    await expect(adminPool.query('DELETE FROM fridge.fridge_events WHERE account_id = $1', [accountId])).rejects.toThrow(/append-only/);
-    const { rows } = await adminPool.query('SELECT count(*)::int AS n FROM fridge.fridge_events WHERE account_id = $1', [accountId]);
+    await expect(
+      adminPool.query("UPDATE fridge.fridge_events SET data = '{}' WHERE account_id = $1", [accountId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      adminPool.query('DELETE FROM fridge.fridge_events WHERE account_id = $1', [accountId]),
+    ).rejects.toThrow(/append-only/);
+    const { rows } = await adminPool.query(
+      'SELECT count(*)::int AS n FROM fridge.fridge_events WHERE account_id = $1',
+      [accountId],
+    );
     expect(rows[0].n).toBe(2);
   });
 });
 
-type Step = { action: 'consume'; quantity: number; item: number } | { action: 'discard' | 'open' | 'add'; item: number } | { action: 'undo'; pick: number };
+type Step =
+  | { action: 'consume'; quantity: number; item: number }
+  | { action: 'discard' | 'open' | 'add'; item: number }
+  | { action: 'undo'; pick: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ action: fc.constant('consume' as const), quantity: fc.integer({ min: 1, max: 4 }), item: fc.nat() }),
+  fc.record({
+    action: fc.constant('consume' as const),
+    quantity: fc.integer({ min: 1, max: 4 }),
+    item: fc.nat(),
+  }),
   fc.record({ action: fc.constantFrom('discard' as const, 'open' as const, 'add' as const), item: fc.nat() }),
   fc.record({ action: fc.constant('undo' as const), pick: fc.nat() }),
 );
@@ -77,18 +91,32 @@ describe('the projection', () => {
         const items = [itemId];
         for (const s of steps) {
           if (s.action === 'add') {
-            items.push((await call('POST', '/api/v1/fridge/items', { scanId: passport.scan(accountId), quantity: 2 })).body.itemId);
+            items.push(
+              (await call('POST', '/api/v1/fridge/items', { scanId: passport.scan(accountId), quantity: 2 }))
+                .body.itemId,
+            );
           } else if (s.action === 'undo') {
             const events = (await call('GET', '/api/v1/fridge/history')).body.events;
             await call('POST', `/api/v1/fridge/history/${events[s.pick % events.length].eventId}/undo`);
           } else {
-            const body = s.action === 'consume' ? { quantity: s.quantity } : s.action === 'discard' ? { reason: 'expired' } : undefined;
-            const response = await call('POST', `/api/v1/fridge/items/${items[s.item % items.length]}/${s.action}`, body);
+            const body =
+              s.action === 'consume'
+                ? { quantity: s.quantity }
+                : s.action === 'discard'
+                  ? { reason: 'expired' }
+                  : undefined;
+            const response = await call(
+              'POST',
+              `/api/v1/fridge/items/${items[s.item % items.length]}/${s.action}`,
+              body,
+            );
             expect([200, 409], JSON.stringify(response.body)).toContain(response.status);
           }
         }
         const projected = await repo.projectedItems(rolePool, accountId);
-        const folded = (await repo.foldedItems(rolePool, accountId)).sort((a, b) => a.itemId.localeCompare(b.itemId));
+        const folded = (await repo.foldedItems(rolePool, accountId)).sort((a, b) =>
+          a.itemId.localeCompare(b.itemId),
+        );
         expect(projected).toEqual(folded);
         for (const item of projected) expect(item.remaining).toBeGreaterThanOrEqual(0);
 

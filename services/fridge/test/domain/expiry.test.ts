@@ -32,7 +32,11 @@ const item = (expiry: string, recalled = false): FridgeItem => ({
 
 describe('expiry', () => {
   it('takes the AI 17 date from the scan when present', () => {
-    expect(expiryFromSnapshot(snapshot({ expiry: '2026-04-02' }))).toEqual({ expiry: '2026-04-02', expiryKind: 'use_by', expirySource: 'code' });
+    expect(expiryFromSnapshot(snapshot({ expiry: '2026-04-02' }))).toEqual({
+      expiry: '2026-04-02',
+      expiryKind: 'use_by',
+      expirySource: 'code',
+    });
   });
 
   it('reads day 00 as the last day of the month (GS1 General Specifications 3.4.7)', () => {
@@ -41,7 +45,11 @@ describe('expiry', () => {
   });
 
   it('uses an AI 15 best-before date as a best-before', () => {
-    expect(expiryFromSnapshot(snapshot({ bestBefore: '2026-05-01' }))).toEqual({ expiry: '2026-05-01', expiryKind: 'best_before', expirySource: 'code' });
+    expect(expiryFromSnapshot(snapshot({ bestBefore: '2026-05-01' }))).toEqual({
+      expiry: '2026-05-01',
+      expiryKind: 'best_before',
+      expirySource: 'code',
+    });
   });
 
   it('falls back to the scan date plus the typical shelf life', () => {
@@ -53,7 +61,12 @@ describe('expiry', () => {
   });
 
   it('orders recalled items first, then earliest expiry', () => {
-    const items = [item('2026-03-09'), item('2026-03-20', true), item('2026-03-03'), item('2026-03-05', true)];
+    const items = [
+      item('2026-03-09'),
+      item('2026-03-20', true),
+      item('2026-03-03'),
+      item('2026-03-05', true),
+    ];
     expect(items.sort(fridgeOrder).map((i) => [i.expiry, i.recalled !== null])).toEqual([
       ['2026-03-05', true],
       ['2026-03-20', true],

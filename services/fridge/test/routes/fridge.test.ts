@@ -25,7 +25,10 @@ function user() {
   const call = clientFor(fridge.url, accountId);
   const add = async (quantity?: number, scan: Parameters<FakePassport['scan']>[1] = {}) => {
     const scanId = passport.scan(accountId, scan);
-    const response = await call('POST', '/api/v1/fridge/items', { scanId, ...(quantity ? { quantity } : {}) });
+    const response = await call('POST', '/api/v1/fridge/items', {
+      scanId,
+      ...(quantity ? { quantity } : {}),
+    });
     expect(response.status).toBe(201);
     return response.body;
   };
@@ -53,8 +56,17 @@ describe('adding items', () => {
 
   it('without a date in the code, expires after the product’s typical shelf life', async () => {
     const { add } = user();
-    const item = await add(undefined, { shelfLifeDays: 5, expiryKind: 'best_before', scannedAt: '2030-03-01T08:00:00.000Z' });
-    expect(item).toMatchObject({ expiry: '2030-03-06', expiryKind: 'best_before', expirySource: 'shelf_life', quantity: 1 });
+    const item = await add(undefined, {
+      shelfLifeDays: 5,
+      expiryKind: 'best_before',
+      scannedAt: '2030-03-01T08:00:00.000Z',
+    });
+    expect(item).toMatchObject({
+      expiry: '2030-03-06',
+      expiryKind: 'best_before',
+      expirySource: 'shelf_life',
+      quantity: 1,
+    });
   });
 
   it('refuses a scan that is not the caller’s with 404 and books nothing', async () => {
@@ -70,14 +82,20 @@ describe('adding items', () => {
   it('ignores product facts sent by the client', async () => {
     const { accountId, call } = user();
     const scanId = passport.scan(accountId);
-    const response = await call('POST', '/api/v1/fridge/items', { scanId, name: 'Caviar', gtin: '09999999999999' });
+    const response = await call('POST', '/api/v1/fridge/items', {
+      scanId,
+      name: 'Caviar',
+      gtin: '09999999999999',
+    });
     expect(response.status).toBe(400);
   });
 
   it('answers 503 passport_unavailable when Passport cannot be reached', async () => {
     const down = await startFridge('http://127.0.0.1:9', {});
     try {
-      const response = await clientFor(down.url, randomUUID())('POST', '/api/v1/fridge/items', { scanId: randomUUID() });
+      const response = await clientFor(down.url, randomUUID())('POST', '/api/v1/fridge/items', {
+        scanId: randomUUID(),
+      });
       expect(response.status).toBe(503);
       expect(response.body.code).toBe('passport_unavailable');
     } finally {
@@ -88,10 +106,25 @@ describe('adding items', () => {
   it('announces ItemAddedToFridge with GTIN and Brand only, through the outbox', async () => {
     const { accountId, add } = user();
     await add(3, { batch: 'SECRET1' });
-    const events = await readTopic<Record<string, unknown>>(Topics.fridgeItems, (seen) => seen.some((e) => e.accountId === accountId));
+    const events = await readTopic<Record<string, unknown>>(Topics.fridgeItems, (seen) =>
+      seen.some((e) => e.accountId === accountId),
+    );
     const fact = events.find((e) => e.accountId === accountId)!;
-    expect(fact).toMatchObject({ type: 'ItemAddedToFridge', gtin: passport.gtin, brandId: '8a1f2c3d-0000-4000-8000-000000000001', quantity: 3 });
-    expect(Object.keys(fact).sort()).toEqual(['accountId', 'brandId', 'eventId', 'gtin', 'occurredAt', 'quantity', 'type']);
+    expect(fact).toMatchObject({
+      type: 'ItemAddedToFridge',
+      gtin: passport.gtin,
+      brandId: '8a1f2c3d-0000-4000-8000-000000000001',
+      quantity: 3,
+    });
+    expect(Object.keys(fact).sort()).toEqual([
+      'accountId',
+      'brandId',
+      'eventId',
+      'gtin',
+      'occurredAt',
+      'quantity',
+      'type',
+    ]);
   });
 });
 
@@ -104,10 +137,17 @@ describe('bookings', () => {
     expect(consumed.body).toMatchObject({ remaining: 1, status: 'in_fridge' });
     const opened = await call('POST', `/api/v1/fridge/items/${item.itemId}/open`);
     expect(opened.body.openedAt).toEqual(expect.any(String));
-    const discarded = await call('POST', `/api/v1/fridge/items/${item.itemId}/discard`, { reason: 'spoiled' });
+    const discarded = await call('POST', `/api/v1/fridge/items/${item.itemId}/discard`, {
+      reason: 'spoiled',
+    });
     expect(discarded.body).toMatchObject({ remaining: 0, status: 'discarded' });
     const history = await call('GET', '/api/v1/fridge/history');
-    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['ItemAdded', 'ItemConsumed', 'ItemOpened', 'ItemDiscarded']);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'ItemAdded',
+      'ItemConsumed',
+      'ItemOpened',
+      'ItemDiscarded',
+    ]);
     expect(history.body.events[3]).toMatchObject({ quantity: 1, reason: 'spoiled', seq: 4 });
   });
 
@@ -130,7 +170,11 @@ describe('bookings', () => {
     expect(undone.body).toMatchObject({ remaining: 1, status: 'in_fridge' });
     const after = await call('GET', '/api/v1/fridge/history');
     expect(after.body.events.slice(0, 2)).toEqual(before.body.events);
-    expect(after.body.events[2]).toMatchObject({ type: 'BookingUndone', undoneEventId: consumeEvent.eventId, quantity: 1 });
+    expect(after.body.events[2]).toMatchObject({
+      type: 'BookingUndone',
+      undoneEventId: consumeEvent.eventId,
+      quantity: 1,
+    });
     const again = await call('POST', `/api/v1/fridge/history/${consumeEvent.eventId}/undo`);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('already_undone');
@@ -153,14 +197,20 @@ describe('bad input', () => {
   it.each([0, -1, 1.5])('rejects quantity %s with 400', async (quantity) => {
     const { call, add, accountId } = user();
     const item = await add(2);
-    expect((await call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity })).status).toBe(400);
-    expect((await call('POST', '/api/v1/fridge/items', { scanId: passport.scan(accountId), quantity })).status).toBe(400);
+    expect((await call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity })).status).toBe(
+      400,
+    );
+    expect(
+      (await call('POST', '/api/v1/fridge/items', { scanId: passport.scan(accountId), quantity })).status,
+    ).toBe(400);
   });
 
   it('rejects an unknown discard reason with 400', async () => {
     const { call, add } = user();
     const item = await add(1);
-    expect((await call('POST', `/api/v1/fridge/items/${item.itemId}/discard`, { reason: 'bored' })).status).toBe(400);
+    expect(
+      (await call('POST', `/api/v1/fridge/items/${item.itemId}/discard`, { reason: 'bored' })).status,
+    ).toBe(400);
   });
 
   it('answers 404 item_not_found for an unknown item and for another account’s item', async () => {
@@ -172,7 +222,11 @@ describe('bad input', () => {
       [owner.call, randomUUID()],
     ] as const) {
       for (const action of ['consume', 'discard', 'open']) {
-        const response = await caller('POST', `/api/v1/fridge/items/${itemId}/${action}`, action === 'discard' ? { reason: 'other' } : {});
+        const response = await caller(
+          'POST',
+          `/api/v1/fridge/items/${itemId}/${action}`,
+          action === 'discard' ? { reason: 'other' } : {},
+        );
         expect(response.status).toBe(404);
         expect(response.body.code).toBe('item_not_found');
       }
@@ -195,7 +249,9 @@ describe('concurrency and retries', () => {
     const { call, add } = user();
     for (let round = 0; round < 5; round += 1) {
       const item = await add(1);
-      const results = await Promise.all([1, 2].map(() => call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity: 1 })));
+      const results = await Promise.all(
+        [1, 2].map(() => call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity: 1 })),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
       expect(results.find((r) => r.status === 409)!.body.code).toBe('insufficient_quantity');
     }
@@ -207,9 +263,21 @@ describe('concurrency and retries', () => {
     const { accountId, call, add } = user();
     const item = await add(5);
     const key = randomUUID();
-    const first = await call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity: 2 }, { 'idempotency-key': key });
+    const first = await call(
+      'POST',
+      `/api/v1/fridge/items/${item.itemId}/consume`,
+      { quantity: 2 },
+      { 'idempotency-key': key },
+    );
     const retries = await Promise.all(
-      [1, 2, 3].map(() => call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity: 2 }, { 'idempotency-key': key })),
+      [1, 2, 3].map(() =>
+        call(
+          'POST',
+          `/api/v1/fridge/items/${item.itemId}/consume`,
+          { quantity: 2 },
+          { 'idempotency-key': key },
+        ),
+      ),
     );
     for (const retry of retries) {
       expect(retry.status).toBe(first.status);
@@ -234,8 +302,18 @@ describe('concurrency and retries', () => {
     const { call, add } = user();
     const item = await add(5);
     const key = randomUUID();
-    await call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity: 1 }, { 'idempotency-key': key });
-    const reused = await call('POST', `/api/v1/fridge/items/${item.itemId}/consume`, { quantity: 2 }, { 'idempotency-key': key });
+    await call(
+      'POST',
+      `/api/v1/fridge/items/${item.itemId}/consume`,
+      { quantity: 1 },
+      { 'idempotency-key': key },
+    );
+    const reused = await call(
+      'POST',
+      `/api/v1/fridge/items/${item.itemId}/consume`,
+      { quantity: 2 },
+      { 'idempotency-key': key },
+    );
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('idempotency_key_reused');
   });
@@ -250,7 +328,11 @@ describe('the fridge view and history', () => {
     const eaten = await add(1, { expiry: isoDay(1) });
     await call('POST', `/api/v1/fridge/items/${eaten.itemId}/consume`);
     const view = (await call('GET', '/api/v1/fridge')).body;
-    expect(view.items.map((i: { itemId: string }) => i.itemId)).toEqual([expired.itemId, soon.itemId, later.itemId]);
+    expect(view.items.map((i: { itemId: string }) => i.itemId)).toEqual([
+      expired.itemId,
+      soon.itemId,
+      later.itemId,
+    ]);
     expect(view.expiringSoon.map((i: { itemId: string }) => i.itemId)).toEqual([expired.itemId, soon.itemId]);
   });
 
@@ -269,5 +351,28 @@ describe('the fridge view and history', () => {
     } while (cursor);
     expect(seen.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect((await call('GET', '/api/v1/fridge/history?cursor=bogus')).status).toBe(400);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes every fridge route with its schemas', async () => {
+    const document = (await (await fetch(new URL('/openapi.json', fridge.url))).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/fridge',
+        '/api/v1/fridge/items',
+        '/api/v1/fridge/items/{itemId}/consume',
+        '/api/v1/fridge/items/{itemId}/discard',
+        '/api/v1/fridge/items/{itemId}/open',
+        '/api/v1/fridge/history',
+        '/api/v1/fridge/history/{eventId}/undo',
+      ]),
+    );
+    expect(document.paths['/api/v1/fridge/items']!.post).toMatchObject({
+      requestBody: expect.anything(),
+      responses: { 201: expect.anything() },
+    });
   });
 });

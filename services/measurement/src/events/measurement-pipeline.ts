@@ -7,6 +7,12 @@ import { MeasurementRepository, type OffsetMap, type PrivacyOptions } from '../d
 
 type RawMessage = Message<string, string, string, string>;
 
+/** A message decoded on arrival (while the previous batch's transaction is in flight). */
+interface Received {
+  message: RawMessage;
+  decoded: { event: MeasuredEvent } | { error: string };
+}
+
 /** The topics the pipeline reads (docs/API.md). */
 export const MEASURED_TOPICS = [Topics.productScanned, Topics.fridgeItems, Topics.accounts, Topics.consents] as const;
 
@@ -39,7 +45,7 @@ export class MeasurementPipeline {
   private consumer?: Consumer<string, string, string, string>;
   private deadLetters?: Producer<string, string, string, string>;
   private stream?: Awaited<ReturnType<Consumer<string, string, string, string>['consume']>>;
-  private buffer: RawMessage[] = [];
+  private buffer: Received[] = [];
   private state!: StreamState;
   private offsets: OffsetMap = new Map();
   private stopped = false;
@@ -89,7 +95,8 @@ export class MeasurementPipeline {
   }
 
   private receive(message: RawMessage): void {
-    this.buffer.push(message);
+    const decoded = decodeEvent(this.contractTopicOf.get(message.topic)!, message.value) as Received['decoded'];
+    this.buffer.push({ message, decoded });
     this.lastMessageAt = Date.now();
     if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
     if (this.buffer.length >= this.options.batchSize * 2) this.stream?.pause();
@@ -127,22 +134,21 @@ export class MeasurementPipeline {
     });
   }
 
-  /** Decodes, folds and stores up to one batch; the messages leave the buffer only once committed. */
+  /** Folds and stores up to one batch; the messages leave the buffer only once committed. */
   private async applyNextBatch(): Promise<void> {
     const messages = this.buffer.slice(0, this.options.batchSize);
     const state = cloneClock(this.state);
     const offsets = new Map<string, bigint>();
     const events: MeasuredEvent[] = [];
     const malformed: { message: RawMessage; reason: string }[] = [];
-    for (const message of messages) {
+    for (const { message, decoded } of messages) {
       const key = `${message.topic}:${message.partition}`;
       // Applied before, or already in this batch: a redelivery (restart, rebalance, refetch) changes nothing.
       const next = offsets.get(key) ?? this.offsets.get(key);
       if (next !== undefined && message.offset < next) continue;
       offsets.set(key, message.offset + 1n);
-      const decoded = decodeEvent(this.contractTopicOf.get(message.topic)!, message.value);
       if ('error' in decoded) malformed.push({ message, reason: decoded.error });
-      else events.push(decoded.event as MeasuredEvent);
+      else events.push(decoded.event);
     }
     const batch = foldEvents(state, events, this.options.settings);
     if (malformed.length > 0) await this.park(malformed);

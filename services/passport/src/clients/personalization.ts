@@ -16,22 +16,42 @@ export class PersonalizationClient {
   private readonly http: InternalClient;
   private readonly breaker: CircuitBreaker<[string, Passport, string | undefined], VerdictResponse>;
 
-  constructor(options: { baseUrl: string; internalSecret: string; timeoutMs: number; logger: Logger; resetTimeoutMs?: number }) {
-    this.http = new InternalClient({ service: 'personalization', baseUrl: options.baseUrl, internalSecret: options.internalSecret, timeoutMs: options.timeoutMs });
-    this.breaker = new CircuitBreaker((accountId: string, product: Passport, requestId: string | undefined) => this.ask(accountId, product, requestId), {
-      // the client's own timeout fires first; this one is a backstop
-      timeout: options.timeoutMs + 100,
-      errorThresholdPercentage: 50,
-      volumeThreshold: 5,
-      rollingCountTimeout: 10_000,
-      resetTimeout: options.resetTimeoutMs ?? 5_000,
+  constructor(options: {
+    baseUrl: string;
+    internalSecret: string;
+    timeoutMs: number;
+    logger: Logger;
+    resetTimeoutMs?: number;
+  }) {
+    this.http = new InternalClient({
+      service: 'personalization',
+      baseUrl: options.baseUrl,
+      internalSecret: options.internalSecret,
+      timeoutMs: options.timeoutMs,
     });
-    this.breaker.on('open', () => options.logger.warn('personalization circuit opened: scans return no verdict'));
+    this.breaker = new CircuitBreaker(
+      (accountId: string, product: Passport, requestId: string | undefined) =>
+        this.ask(accountId, product, requestId),
+      {
+        // the client's own timeout fires first; this one is a backstop
+        timeout: options.timeoutMs + 100,
+        errorThresholdPercentage: 50,
+        volumeThreshold: 5,
+        rollingCountTimeout: 10_000,
+        resetTimeout: options.resetTimeoutMs ?? 5_000,
+      },
+    );
+    this.breaker.on('open', () =>
+      options.logger.warn('personalization circuit opened: scans return no verdict'),
+    );
     this.breaker.on('close', () => options.logger.info('personalization circuit closed'));
   }
 
   private async ask(accountId: string, product: Passport, requestId?: string): Promise<VerdictResponse> {
-    const response = await this.http.call<VerdictResponse>('POST', '/internal/verdicts', { body: { accountId, product }, requestId });
+    const response = await this.http.call<VerdictResponse>('POST', '/internal/verdicts', {
+      body: { accountId, product },
+      requestId,
+    });
     if (response.status !== 200) throw new Error(`personalization answered ${response.status}`);
     return response.body;
   }
@@ -40,7 +60,9 @@ export class PersonalizationClient {
   async verdictFor(accountId: string, product: Passport, requestId?: string): Promise<VerdictOutcome> {
     try {
       const answer = await this.breaker.fire(accountId, product, requestId);
-      return answer.status === 'ok' ? { verdict: answer.verdict, verdictStatus: 'ok' } : { verdict: null, verdictStatus: 'no_profile' };
+      return answer.status === 'ok'
+        ? { verdict: answer.verdict, verdictStatus: 'ok' }
+        : { verdict: null, verdictStatus: 'no_profile' };
     } catch {
       return { verdict: null, verdictStatus: 'unavailable' };
     }

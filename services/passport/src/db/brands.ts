@@ -13,10 +13,11 @@ export class BrandRepository {
   constructor(private readonly pool: Pool) {}
 
   async find(brandId: string): Promise<BrandScope | undefined> {
-    const { rows } = await this.pool.query<{ brand_id: string; name: string; gs1_company_prefixes: string[] }>(
-      'SELECT brand_id, name, gs1_company_prefixes FROM brands WHERE brand_id = $1',
-      [brandId],
-    );
+    const { rows } = await this.pool.query<{
+      brand_id: string;
+      name: string;
+      gs1_company_prefixes: string[];
+    }>('SELECT brand_id, name, gs1_company_prefixes FROM brands WHERE brand_id = $1', [brandId]);
     const row = rows[0];
     return row && { brandId: row.brand_id, name: row.name, gs1CompanyPrefixes: row.gs1_company_prefixes };
   }

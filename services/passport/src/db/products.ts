@@ -15,7 +15,8 @@ interface ProductRow {
   document: ProductDocument;
 }
 
-const columns = 'p.gtin, p.brand_id, p.brand_name, p.name, p.category, p.shelf_life_days, p.expiry_kind, p.document';
+const columns =
+  'p.gtin, p.brand_id, p.brand_name, p.name, p.category, p.shelf_life_days, p.expiry_kind, p.document';
 
 function toProduct(row: ProductRow): Product {
   return {
@@ -36,7 +37,10 @@ function toProduct(row: ProductRow): Product {
  */
 export function prefixTsQuery(search: string): string {
   const words = search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.slice(0, 8).map((w) => `${w}:*`).join(' & ');
+  return words
+    .slice(0, 8)
+    .map((w) => `${w}:*`)
+    .join(' & ');
 }
 
 function likePrefix(search: string): string {
@@ -59,7 +63,11 @@ export class ProductRepository {
     );
     const row = rows[0];
     if (!row) return undefined;
-    const recalls = row.recalls.map((r) => ({ ...r, gtin: r.gtin.trim(), ...(r.batch ? {} : { batch: undefined }) }));
+    const recalls = row.recalls.map((r) => ({
+      ...r,
+      gtin: r.gtin.trim(),
+      ...(r.batch ? {} : { batch: undefined }),
+    }));
     return { product: toProduct(row), recalls };
   }
 
@@ -67,7 +75,10 @@ export class ProductRepository {
   async search(search: string | undefined, limit: number): Promise<Product[]> {
     const text = search?.trim() ?? '';
     if (text === '') {
-      const { rows } = await this.pool.query<ProductRow>(`SELECT ${columns} FROM products p ORDER BY p.name, p.gtin LIMIT $1`, [limit]);
+      const { rows } = await this.pool.query<ProductRow>(
+        `SELECT ${columns} FROM products p ORDER BY p.name, p.gtin LIMIT $1`,
+        [limit],
+      );
       return rows.map(toProduct);
     }
     const tsquery = prefixTsQuery(text);
@@ -98,7 +109,16 @@ export class ProductRepository {
          category = EXCLUDED.category, document = EXCLUDED.document, shelf_life_days = EXCLUDED.shelf_life_days,
          expiry_kind = EXCLUDED.expiry_kind, source = 'brand', updated_at = now()
        RETURNING (xmax = 0) AS created`,
-      [product.gtin, product.brandId, product.brandName, product.name, product.category ?? null, JSON.stringify(product.document), product.shelfLifeDays, product.expiryKind],
+      [
+        product.gtin,
+        product.brandId,
+        product.brandName,
+        product.name,
+        product.category ?? null,
+        JSON.stringify(product.document),
+        product.shelfLifeDays,
+        product.expiryKind,
+      ],
     );
     return rows[0]!.created;
   }
@@ -117,13 +137,9 @@ export class ProductRepository {
   }
 
   async addRecall(client: Queryable, recall: Recall & { brandId: string }): Promise<void> {
-    await client.query('INSERT INTO recalls (recall_id, gtin, brand_id, batch, reason, recalled_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      recall.recallId,
-      recall.gtin,
-      recall.brandId,
-      recall.batch ?? null,
-      recall.reason,
-      recall.recalledAt,
-    ]);
+    await client.query(
+      'INSERT INTO recalls (recall_id, gtin, brand_id, batch, reason, recalled_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [recall.recallId, recall.gtin, recall.brandId, recall.batch ?? null, recall.reason, recall.recalledAt],
+    );
   }
 }

@@ -36,13 +36,29 @@ export class ScanRepository {
     await client.query(
       `INSERT INTO scans (scan_id, scanned_at, account_id, visitor_id, gtin, batch, serial, expiry, best_before, cpv, raw_code, attributes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [scan.scanId, scan.scannedAt, scan.accountId ?? null, scan.visitorId ?? null, id.gtin, id.batch ?? null, id.serial ?? null,
-        id.expiry ?? null, id.bestBefore ?? null, id.cpv ?? null, scan.rawCode, JSON.stringify(scan.attributes)],
+      [
+        scan.scanId,
+        scan.scannedAt,
+        scan.accountId ?? null,
+        scan.visitorId ?? null,
+        id.gtin,
+        id.batch ?? null,
+        id.serial ?? null,
+        id.expiry ?? null,
+        id.bestBefore ?? null,
+        id.cpv ?? null,
+        scan.rawCode,
+        JSON.stringify(scan.attributes),
+      ],
     );
   }
 
   /** An account's scans, newest first; keyset pagination on (scanned_at, scan_id). */
-  async listForAccount(accountId: string, limit: number, after?: { scannedAt: string; scanId: string }): Promise<AccountScan[]> {
+  async listForAccount(
+    accountId: string,
+    limit: number,
+    after?: { scannedAt: string; scanId: string },
+  ): Promise<AccountScan[]> {
     const { rows } = await this.pool.query<Record<string, string | null>>(
       `SELECT s.scan_id, ${isoTime('s.scanned_at')} AS scanned_at, s.gtin, s.batch, s.serial, ${isoDate('s.expiry')} AS expiry,
          ${isoDate('s.best_before')} AS best_before, p.name, p.brand_id, p.brand_name
@@ -54,7 +70,13 @@ export class ScanRepository {
     return rows.map((r) => ({
       scanId: r.scan_id!,
       scannedAt: r.scanned_at!,
-      identifier: withoutNulls({ gtin: r.gtin!, batch: r.batch, serial: r.serial, expiry: r.expiry, bestBefore: r.best_before }) as ScannedIdentifier,
+      identifier: withoutNulls({
+        gtin: r.gtin!,
+        batch: r.batch,
+        serial: r.serial,
+        expiry: r.expiry,
+        bestBefore: r.best_before,
+      }) as ScannedIdentifier,
       product: { gtin: r.gtin!, name: r.name!, brand: { id: r.brand_id ?? null, name: r.brand_name! } },
     })) as AccountScan[];
   }

@@ -50,7 +50,11 @@ export function scoreOf(doc: Omit<ProductDocument, 'nutriScore'>): ProductDocume
 }
 
 /** What a Brand publishes, as a stored product of that Brand. */
-export function productFromBrandInput(gtin: string, brand: { brandId: string; name: string }, input: BrandProductInput): Product {
+export function productFromBrandInput(
+  gtin: string,
+  brand: { brandId: string; name: string },
+  input: BrandProductInput,
+): Product {
   const base: Omit<ProductDocument, 'nutriScore'> = {
     quantity: input.quantity,
     ingredients: input.ingredients,
@@ -92,7 +96,12 @@ export function passportOf(product: Product, recalls: Recall[] = []): Passport {
     ...(d.packaging ? { packaging: d.packaging } : {}),
     ...(d.origin ? { origin: d.origin } : {}),
     nutriScore: d.nutriScore,
-    recalls: recalls.map((r) => ({ recallId: r.recallId, reason: r.reason, recalledAt: r.recalledAt, ...(r.batch ? { batch: r.batch } : {}) })),
+    recalls: recalls.map((r) => ({
+      recallId: r.recallId,
+      reason: r.reason,
+      recalledAt: r.recalledAt,
+      ...(r.batch ? { batch: r.batch } : {}),
+    })),
   } as Passport;
 }
 

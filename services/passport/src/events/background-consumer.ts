@@ -27,7 +27,8 @@ export function startConsumerInBackground<T extends Topic>(options: {
       if (stopped) await consumer.close();
     } catch (error) {
       failures += 1;
-      if (failures === 1 || failures % 20 === 0) options.logger.warn({ err: error, groupId: options.groupId }, 'consumer cannot start yet; retrying');
+      if (failures === 1 || failures % 20 === 0)
+        options.logger.warn({ err: error, groupId: options.groupId }, 'consumer cannot start yet; retrying');
       await consumer.close().catch(() => undefined);
       if (!stopped) timer = setTimeout(() => void attempt(), options.retryMs ?? 3_000);
     }

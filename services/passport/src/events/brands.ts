@@ -8,7 +8,11 @@ export function brandEventHandler(pool: Pool, brands: BrandRepository) {
     if (event.type !== 'BrandRegistered') return;
     await withTransaction(pool, (client) =>
       applyOnce(client, event.eventId, Topics.brands, () =>
-        brands.register(client, { brandId: event.brandId, name: event.name, gs1CompanyPrefixes: event.gs1CompanyPrefixes }),
+        brands.register(client, {
+          brandId: event.brandId,
+          name: event.name,
+          gs1CompanyPrefixes: event.gs1CompanyPrefixes,
+        }),
       ),
     );
   };

@@ -11,7 +11,16 @@ import {
   type ProductPublished,
   type ProductRecalled,
 } from '@packytrace/contracts';
-import { enqueueEvent, forbidden, newEvent, notFound, requireBrand, withTransaction, type Pool, type ServiceApp } from '@packytrace/service-kit';
+import {
+  enqueueEvent,
+  forbidden,
+  newEvent,
+  notFound,
+  requireBrand,
+  withTransaction,
+  type Pool,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import type { BrandRepository, BrandScope } from '../db/brands';
 import type { ProductRepository } from '../db/products';
 import { gtinInScope } from '../domain/brand-scope';
@@ -27,9 +36,13 @@ export interface BrandRouteDeps {
 /** The caller's Brand (X-Brand-Id from the gateway) and its GS1 prefixes; 403 unless the GTIN is one of its own. */
 async function brandOwning(deps: BrandRouteDeps, brandId: string, gtin: string): Promise<BrandScope> {
   const brand = await deps.brands.find(brandId);
-  if (!brand) throw forbidden('outside_brand_scope', 'Your Brand is not known to the catalog yet; try again shortly.');
+  if (!brand)
+    throw forbidden('outside_brand_scope', 'Your Brand is not known to the catalog yet; try again shortly.');
   if (!gtinInScope(gtin, brand.gs1CompanyPrefixes)) {
-    throw forbidden('outside_brand_scope', `GTIN ${gtin} does not start with one of your Brand's GS1 company prefixes.`);
+    throw forbidden(
+      'outside_brand_scope',
+      `GTIN ${gtin} does not start with one of your Brand's GS1 company prefixes.`,
+    );
   }
   return brand;
 }
@@ -37,10 +50,14 @@ async function brandOwning(deps: BrandRouteDeps, brandId: string, gtin: string):
 /** Brand self-service: list, publish or update passports, and recall products or batches. */
 export function brandProductRoutes(deps: BrandRouteDeps) {
   return async (app: ServiceApp) => {
-    app.get('/api/v1/brand/products', { schema: { tags: ['brand'], response: { 200: ProductList, 403: ProblemDetails } } }, async (request) => {
-      const brandId = requireBrand(request);
-      return { items: (await deps.products.listByBrand(brandId)).map(summaryOf) };
-    });
+    app.get(
+      '/api/v1/brand/products',
+      { schema: { tags: ['brand'], response: { 200: ProductList, 403: ProblemDetails } } },
+      async (request) => {
+        const brandId = requireBrand(request);
+        return { items: (await deps.products.listByBrand(brandId)).map(summaryOf) };
+      },
+    );
 
     app.put(
       '/api/v1/brand/products/:gtin',

@@ -18,7 +18,13 @@ export function productRoutes(products: ProductRepository) {
 
     app.get(
       '/api/v1/products/:gtin',
-      { schema: { tags: ['products'], params: GtinParam, response: { 200: Passport, 400: ProblemDetails, 404: ProblemDetails } } },
+      {
+        schema: {
+          tags: ['products'],
+          params: GtinParam,
+          response: { 200: Passport, 400: ProblemDetails, 404: ProblemDetails },
+        },
+      },
       async (request) => {
         const gtin = gtin14From(request.params.gtin);
         const found = await products.find(gtin);

@@ -1,7 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { ProblemDetails, ScanList, ScanListQuery, ScanRequest, ScanResult, Topics, type ProductScanned, type ScannedIdentifier } from '@packytrace/contracts';
+import {
+  ProblemDetails,
+  ScanList,
+  ScanListQuery,
+  ScanRequest,
+  ScanResult,
+  Topics,
+  type ProductScanned,
+  type ScannedIdentifier,
+} from '@packytrace/contracts';
 import { InvalidGs1Code, parseProductCode, type Gs1Identifier } from '@packytrace/gs1';
-import { badRequest, enqueueEvent, newEvent, notFound, requireAccount, withTransaction, type Pool, type ServiceApp } from '@packytrace/service-kit';
+import {
+  badRequest,
+  enqueueEvent,
+  newEvent,
+  notFound,
+  requireAccount,
+  withTransaction,
+  type Pool,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { PersonalizationClient, VerdictOutcome } from '../clients/personalization';
 import type { ProductRepository } from '../db/products';
@@ -62,11 +80,18 @@ export function scanRoutes(deps: ScanRouteDeps) {
   return async (app: ServiceApp) => {
     app.post(
       '/api/v1/scans',
-      { schema: { tags: ['scans'], body: ScanRequest, response: { 201: ScanResult, 400: ProblemDetails, 404: ProblemDetails } } },
+      {
+        schema: {
+          tags: ['scans'],
+          body: ScanRequest,
+          response: { 201: ScanResult, 400: ProblemDetails, 404: ProblemDetails },
+        },
+      },
       async (request, reply) => {
         const parsed = parseCode(request.body.code);
         const found = await deps.products.find(parsed.gtin);
-        if (!found) throw notFound('product_not_found', `GTIN ${parsed.gtin} is a valid code but not in the catalog.`);
+        if (!found)
+          throw notFound('product_not_found', `GTIN ${parsed.gtin} is a valid code but not in the catalog.`);
         const subject = subjectOf(request);
         const passport = passportOf(found.product, found.recalls);
         const identifier = identifierOf(parsed);
@@ -90,7 +115,9 @@ export function scanRoutes(deps: ScanRouteDeps) {
             ...scan,
             gtin: parsed.gtin,
             brandId: found.product.brandId,
-            ...(identifier.batch !== undefined && identifier.batch.length <= 20 ? { batch: identifier.batch } : {}),
+            ...(identifier.batch !== undefined && identifier.batch.length <= 20
+              ? { batch: identifier.batch }
+              : {}),
             ...(identifier.expiry !== undefined ? { expiry: identifier.expiry } : {}),
             subject,
           });
@@ -103,7 +130,13 @@ export function scanRoutes(deps: ScanRouteDeps) {
 
     app.get(
       '/api/v1/me/scans',
-      { schema: { tags: ['scans'], querystring: ScanListQuery, response: { 200: ScanList, 401: ProblemDetails } } },
+      {
+        schema: {
+          tags: ['scans'],
+          querystring: ScanListQuery,
+          response: { 200: ScanList, 401: ProblemDetails },
+        },
+      },
       async (request) => {
         const accountId = requireAccount(request);
         const limit = Number(request.query.limit ?? 20);

@@ -34,7 +34,12 @@ describe('a scan while Kafka is down', () => {
     }
     const pool = createPool(roleDatabaseUrl('passport_svc'));
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'test-relay' });
-    const relay = new OutboxRelay({ pool, databaseUrl: roleDatabaseUrl('passport_svc'), producer, logger: quietLogger('relay') });
+    const relay = new OutboxRelay({
+      pool,
+      databaseUrl: roleDatabaseUrl('passport_svc'),
+      producer,
+      logger: quietLogger('relay'),
+    });
     await relay.start();
     try {
       const events = await readTopic<{ eventId: string; scanId: string }>(

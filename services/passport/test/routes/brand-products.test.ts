@@ -25,7 +25,16 @@ const product = {
   allergens: ['gluten'],
   traces: ['nuts'],
   labels: ['vegan'],
-  nutrition: { energyKcal: 46, fat: 1.5, saturatedFat: 0.2, carbohydrates: 6.7, sugars: 4, fiber: 0.8, protein: 1, salt: 0.1 },
+  nutrition: {
+    energyKcal: 46,
+    fat: 1.5,
+    saturatedFat: 0.2,
+    carbohydrates: 6.7,
+    sugars: 4,
+    fiber: 0.8,
+    protein: 1,
+    salt: 0.1,
+  },
   packaging: [{ material: 'carton', recyclable: true }],
   origin: 'Denmark',
   nutriScoreCategory: 'beverage',
@@ -44,27 +53,47 @@ const brandUser = (brandId: string) => asGateway({ accountId: randomUUID(), bran
 describe('Brand self-service', () => {
   it('publishes a passport under the Brand’s own prefix and announces ProductPublished', async () => {
     const gtin = gtinUnder(nordhavn.prefixes[0]);
-    const created = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: brandUser(nordhavn.id), body: product });
+    const created = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: brandUser(nordhavn.id),
+      body: product,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ gtin, name: product.name, brand: { id: nordhavn.id, name: nordhavn.name }, nutriScore: { version: '2023' } });
+    expect(created.body).toMatchObject({
+      gtin,
+      name: product.name,
+      brand: { id: nordhavn.id, name: nordhavn.name },
+      nutriScore: { version: '2023' },
+    });
     const updated = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin.slice(1)}`, {
       headers: brandUser(nordhavn.id),
       body: { ...product, name: 'Test Oat Drink Barista' },
     });
     expect(updated.status).toBe(200);
-    expect((await call(passport.url, 'GET', `/api/v1/products/${gtin}`)).body.name).toBe('Test Oat Drink Barista');
-    const listed = await call(passport.url, 'GET', '/api/v1/brand/products', { headers: brandUser(nordhavn.id) });
+    expect((await call(passport.url, 'GET', `/api/v1/products/${gtin}`)).body.name).toBe(
+      'Test Oat Drink Barista',
+    );
+    const listed = await call(passport.url, 'GET', '/api/v1/brand/products', {
+      headers: brandUser(nordhavn.id),
+    });
     expect(listed.body.items.map((i: { gtin: string }) => i.gtin)).toContain(gtin);
     for (const item of listed.body.items) expect(item.brand.id).toBe(nordhavn.id);
-    const events = await readTopic<Record<string, any>>('passport.products.v1', (seen) =>
-      seen.filter((e) => e.type === 'ProductPublished' && e.gtin === gtin).length >= 2,
+    const events = await readTopic<Record<string, any>>(
+      'passport.products.v1',
+      (seen) => seen.filter((e) => e.type === 'ProductPublished' && e.gtin === gtin).length >= 2,
     );
-    expect(events.find((e) => e.gtin === gtin)).toMatchObject({ type: 'ProductPublished', brandId: nordhavn.id, name: product.name });
+    expect(events.find((e) => e.gtin === gtin)).toMatchObject({
+      type: 'ProductPublished',
+      brandId: nordhavn.id,
+      name: product.name,
+    });
   });
 
   it('refuses a GTIN outside the Brand’s prefixes with 403 outside_brand_scope', async () => {
     const gtin = gtinUnder(alpenmilch.prefixes[0]);
-    const refused = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: brandUser(nordhavn.id), body: product });
+    const refused = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: brandUser(nordhavn.id),
+      body: product,
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('outside_brand_scope');
     expect((await call(passport.url, 'GET', `/api/v1/products/${gtin}`)).status).toBe(404);
@@ -72,7 +101,10 @@ describe('Brand self-service', () => {
 
   it('is for Brand users only', async () => {
     const gtin = gtinUnder(nordhavn.prefixes[0]);
-    const noBrand = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: asGateway({ accountId: randomUUID() }), body: product });
+    const noBrand = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: asGateway({ accountId: randomUUID() }),
+      body: product,
+    });
     expect(noBrand.status).toBe(403);
     expect(noBrand.body.code).toBe('brand_required');
   });
@@ -81,7 +113,10 @@ describe('Brand self-service', () => {
     const brandId = randomUUID();
     const prefix = `9${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
     const gtin = gtinUnder(prefix);
-    const before = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: brandUser(brandId), body: product });
+    const before = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: brandUser(brandId),
+      body: product,
+    });
     expect(before.status).toBe(403);
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'test-identity' });
     try {
@@ -89,7 +124,12 @@ describe('Brand self-service', () => {
         {
           topic: 'identity.brands.v1',
           key: brandId,
-          event: newEvent<BrandRegistered>({ type: 'BrandRegistered', brandId, name: 'Test Brand', gs1CompanyPrefixes: [prefix] }),
+          event: newEvent<BrandRegistered>({
+            type: 'BrandRegistered',
+            brandId,
+            name: 'Test Brand',
+            gs1CompanyPrefixes: [prefix],
+          }),
         },
       ]);
     } finally {
@@ -97,7 +137,10 @@ describe('Brand self-service', () => {
     }
     const after = await waitFor(
       async () => {
-        const r = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: brandUser(brandId), body: product });
+        const r = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+          headers: brandUser(brandId),
+          body: product,
+        });
         return r.status === 201 && r;
       },
       30_000,
@@ -108,7 +151,10 @@ describe('Brand self-service', () => {
 
   it('recalls a batch: 201, ProductRecalled on passport.products.v1, and the passport shows it', async () => {
     const gtin = gtinUnder(nordhavn.prefixes[0]);
-    await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: brandUser(nordhavn.id), body: product });
+    await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: brandUser(nordhavn.id),
+      body: product,
+    });
     const recall = await call(passport.url, 'POST', `/api/v1/brand/products/${gtin}/recalls`, {
       headers: brandUser(nordhavn.id),
       body: { batch: 'L2026X', reason: 'Undeclared milk' },
@@ -116,8 +162,17 @@ describe('Brand self-service', () => {
     expect(recall.status).toBe(201);
     expect(recall.body).toMatchObject({ gtin, batch: 'L2026X', reason: 'Undeclared milk' });
     const shown = await call(passport.url, 'GET', `/api/v1/products/${gtin}`);
-    expect(shown.body.recalls).toEqual([{ recallId: recall.body.recallId, batch: 'L2026X', reason: 'Undeclared milk', recalledAt: recall.body.recalledAt }]);
-    const events = await readTopic<Record<string, any>>('passport.products.v1', (seen) => seen.some((e) => e.recallId === recall.body.recallId));
+    expect(shown.body.recalls).toEqual([
+      {
+        recallId: recall.body.recallId,
+        batch: 'L2026X',
+        reason: 'Undeclared milk',
+        recalledAt: recall.body.recalledAt,
+      },
+    ]);
+    const events = await readTopic<Record<string, any>>('passport.products.v1', (seen) =>
+      seen.some((e) => e.recallId === recall.body.recallId),
+    );
     expect(events.find((e) => e.recallId === recall.body.recallId)).toMatchObject({
       type: 'ProductRecalled',
       gtin,
@@ -129,7 +184,10 @@ describe('Brand self-service', () => {
 
   it('refuses to recall another Brand’s product', async () => {
     const gtin = gtinUnder(nordhavn.prefixes[0]);
-    await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, { headers: brandUser(nordhavn.id), body: product });
+    await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: brandUser(nordhavn.id),
+      body: product,
+    });
     const refused = await call(passport.url, 'POST', `/api/v1/brand/products/${gtin}/recalls`, {
       headers: brandUser(alpenmilch.id),
       body: { reason: 'not mine' },

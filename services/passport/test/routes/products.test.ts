@@ -18,7 +18,11 @@ describe('the catalog', () => {
   it('seeds the whole demo catalog, idempotently across restarts', async () => {
     const second = await startPassport();
     await second.close();
-    for (const product of [catalog[0]!, catalog[Math.floor(catalog.length / 2)]!, catalog[catalog.length - 1]!]) {
+    for (const product of [
+      catalog[0]!,
+      catalog[Math.floor(catalog.length / 2)]!,
+      catalog[catalog.length - 1]!,
+    ]) {
       const { status, body } = await call(passport.url, 'GET', `/api/v1/products/${product.gtin}`);
       expect(status).toBe(200);
       expect(body.name).toBe(product.name);
@@ -57,10 +61,18 @@ describe('the catalog', () => {
 
   it('finds products by a word prefix of their name and by brand', async () => {
     const word = sample.name.split(' ')[0]!;
-    const byName = await call(passport.url, 'GET', `/api/v1/products?q=${encodeURIComponent(word.slice(0, 4))}&limit=50`);
+    const byName = await call(
+      passport.url,
+      'GET',
+      `/api/v1/products?q=${encodeURIComponent(word.slice(0, 4))}&limit=50`,
+    );
     expect(byName.status).toBe(200);
     expect(byName.body.items.map((i: { gtin: string }) => i.gtin)).toContain(sample.gtin);
-    const byBrand = await call(passport.url, 'GET', `/api/v1/products?q=${encodeURIComponent(sample.brandName)}&limit=5`);
+    const byBrand = await call(
+      passport.url,
+      'GET',
+      `/api/v1/products?q=${encodeURIComponent(sample.brandName)}&limit=5`,
+    );
     expect(byBrand.body.items).toHaveLength(5);
     for (const item of byBrand.body.items) expect(item.brand.name).toBe(sample.brandName);
   });
@@ -68,7 +80,11 @@ describe('the catalog', () => {
   it('returns nothing for a search that matches no product, and treats tsquery syntax as text', async () => {
     const none = await call(passport.url, 'GET', '/api/v1/products?q=zzqxv');
     expect(none.body.items).toEqual([]);
-    const syntax = await call(passport.url, 'GET', `/api/v1/products?q=${encodeURIComponent("a & | ! ( ' :*")}`);
+    const syntax = await call(
+      passport.url,
+      'GET',
+      `/api/v1/products?q=${encodeURIComponent("a & | ! ( ' :*")}`,
+    );
     expect(syntax.status).toBe(200);
   });
 });

@@ -109,7 +109,8 @@ describe('who scans', () => {
     const account = randomUUID();
     const visitor = `v-${randomUUID()}`;
     const mine = [
-      (await scan(`https://id.gs1.org/01/${gtin}/10/B7?17=280101`, asGateway({ accountId: account }))).body.scanId,
+      (await scan(`https://id.gs1.org/01/${gtin}/10/B7?17=280101`, asGateway({ accountId: account }))).body
+        .scanId,
       (await scan(gtin, asGateway({ visitorId: visitor }))).body.scanId,
       (await scan(gtin)).body.scanId,
     ];
@@ -137,13 +138,23 @@ describe('scan history and snapshots', () => {
     const codes = [gtin, `(01)${gtin}(10)L1`, `(01)${gtin}(10)L2`];
     const ids: string[] = [];
     for (const code of codes) ids.push((await scan(code, asGateway({ accountId: account }))).body.scanId);
-    const first = await call(passport.url, 'GET', '/api/v1/me/scans?limit=2', { headers: asGateway({ accountId: account }) });
-    expect(first.status).toBe(200);
-    expect(first.body.items.map((i: { scanId: string }) => i.scanId)).toEqual([ids[2], ids[1]]);
-    expect(first.body.items[0]).toMatchObject({ identifier: { gtin, batch: 'L2' }, product: { gtin, name: withAllergen.name } });
-    const second = await call(passport.url, 'GET', `/api/v1/me/scans?limit=2&cursor=${first.body.nextCursor}`, {
+    const first = await call(passport.url, 'GET', '/api/v1/me/scans?limit=2', {
       headers: asGateway({ accountId: account }),
     });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((i: { scanId: string }) => i.scanId)).toEqual([ids[2], ids[1]]);
+    expect(first.body.items[0]).toMatchObject({
+      identifier: { gtin, batch: 'L2' },
+      product: { gtin, name: withAllergen.name },
+    });
+    const second = await call(
+      passport.url,
+      'GET',
+      `/api/v1/me/scans?limit=2&cursor=${first.body.nextCursor}`,
+      {
+        headers: asGateway({ accountId: account }),
+      },
+    );
     expect(second.body.items.map((i: { scanId: string }) => i.scanId)).toEqual([ids[0]]);
     expect(second.body.nextCursor).toBeNull();
   });
@@ -154,8 +165,13 @@ describe('scan history and snapshots', () => {
 
   it('gives Fridge a snapshot of the caller’s own scan only', async () => {
     const owner = randomUUID();
-    const { body } = await scan(`https://id.gs1.org/01/${gtin}/10/S1?17=270310`, asGateway({ accountId: owner }));
-    const mine = await call(passport.url, 'GET', `/internal/scans/${body.scanId}/snapshot`, { headers: asGateway({ accountId: owner }) });
+    const { body } = await scan(
+      `https://id.gs1.org/01/${gtin}/10/S1?17=270310`,
+      asGateway({ accountId: owner }),
+    );
+    const mine = await call(passport.url, 'GET', `/internal/scans/${body.scanId}/snapshot`, {
+      headers: asGateway({ accountId: owner }),
+    });
     expect(mine.status).toBe(200);
     expect(mine.body).toEqual({
       scanId: body.scanId,
@@ -169,10 +185,14 @@ describe('scan history and snapshots', () => {
       shelfLifeDays: withAllergen.shelfLifeDays,
       expiryKind: withAllergen.expiryKind,
     });
-    const other = await call(passport.url, 'GET', `/internal/scans/${body.scanId}/snapshot`, { headers: asGateway({ accountId: randomUUID() }) });
+    const other = await call(passport.url, 'GET', `/internal/scans/${body.scanId}/snapshot`, {
+      headers: asGateway({ accountId: randomUUID() }),
+    });
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('scan_not_found');
-    const missing = await call(passport.url, 'GET', `/internal/scans/${randomUUID()}/snapshot`, { headers: asGateway({ accountId: owner }) });
+    const missing = await call(passport.url, 'GET', `/internal/scans/${randomUUID()}/snapshot`, {
+      headers: asGateway({ accountId: owner }),
+    });
     expect(missing.status).toBe(404);
     const outside = await call(passport.url, 'GET', `/internal/scans/${body.scanId}/snapshot`);
     expect(outside.status).toBe(403);
@@ -184,7 +204,10 @@ describe('when Personalization is down or slow', () => {
     const stopped = await startPassport({ PT_PERSONALIZATION_URL: `http://127.0.0.1:${await closedPort()}` });
     try {
       for (let i = 0; i < 3; i++) {
-        const { status, body } = await call(stopped.url, 'POST', '/api/v1/scans', { body: { code: gtin }, headers: asGateway({ accountId: signedIn }) });
+        const { status, body } = await call(stopped.url, 'POST', '/api/v1/scans', {
+          body: { code: gtin },
+          headers: asGateway({ accountId: signedIn }),
+        });
         expect(status).toBe(201);
         expect(body).toMatchObject({ passport: { gtin }, verdict: null, verdictStatus: 'unavailable' });
       }
@@ -200,7 +223,10 @@ describe('when Personalization is down or slow', () => {
       const durations: number[] = [];
       for (let i = 0; i < 8; i++) {
         const started = performance.now();
-        const { status, body } = await call(service.url, 'POST', '/api/v1/scans', { body: { code: gtin }, headers: asGateway({ accountId: signedIn }) });
+        const { status, body } = await call(service.url, 'POST', '/api/v1/scans', {
+          body: { code: gtin },
+          headers: asGateway({ accountId: signedIn }),
+        });
         durations.push(performance.now() - started);
         expect(status).toBe(201);
         expect(body.verdictStatus).toBe('unavailable');

@@ -10,7 +10,11 @@ export class IdentityClient {
   private readonly http: InternalClient;
 
   constructor(options: { baseUrl: string; internalSecret: string; timeoutMs?: number }) {
-    this.http = new InternalClient({ service: 'identity', timeoutMs: options.timeoutMs ?? 1_000, ...options });
+    this.http = new InternalClient({
+      service: 'identity',
+      timeoutMs: options.timeoutMs ?? 1_000,
+      ...options,
+    });
   }
 
   /** The consent state; throws 503 `identity_unavailable` when Identity cannot answer. */
@@ -25,7 +29,10 @@ export class IdentityClient {
       return response.body;
     } catch (error) {
       if (error instanceof UpstreamUnavailable || error instanceof SyntaxError) {
-        throw serviceUnavailable('identity_unavailable', 'Consent cannot be checked right now; nothing was stored. Try again later.');
+        throw serviceUnavailable(
+          'identity_unavailable',
+          'Consent cannot be checked right now; nothing was stored. Try again later.',
+        );
       }
       throw error;
     }

@@ -32,7 +32,10 @@ export class ProfileRepository {
 
   /** Deletes a profile stored before `withdrawnAt`: a profile stored after a later re-grant survives a late event. */
   async deleteStoredBefore(client: Queryable, accountId: string, withdrawnAt: string): Promise<boolean> {
-    const { rowCount } = await client.query('DELETE FROM health_profiles WHERE account_id = $1 AND updated_at <= $2', [accountId, withdrawnAt]);
+    const { rowCount } = await client.query(
+      'DELETE FROM health_profiles WHERE account_id = $1 AND updated_at <= $2',
+      [accountId, withdrawnAt],
+    );
     return (rowCount ?? 0) > 0;
   }
 }

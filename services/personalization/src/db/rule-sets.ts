@@ -12,10 +12,10 @@ export class RuleSetRepository {
 
   /** Adds a version unless it exists already (seeding at start is idempotent). */
   async publish(ruleSet: RuleSet): Promise<void> {
-    await this.pool.query('INSERT INTO rule_sets (version, rules) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [
-      ruleSet.version,
-      JSON.stringify(ruleSet.rules),
-    ]);
+    await this.pool.query(
+      'INSERT INTO rule_sets (version, rules) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING',
+      [ruleSet.version, JSON.stringify(ruleSet.rules)],
+    );
     this.cached = undefined;
   }
 
@@ -32,7 +32,10 @@ export class RuleSetRepository {
   }
 
   async find(version: string): Promise<RuleSet | undefined> {
-    const { rows } = await this.pool.query<{ version: string; rules: VerdictRules }>('SELECT version, rules FROM rule_sets WHERE version = $1', [version]);
+    const { rows } = await this.pool.query<{ version: string; rules: VerdictRules }>(
+      'SELECT version, rules FROM rule_sets WHERE version = $1',
+      [version],
+    );
     return rows[0] && { version: rows[0].version, rules: rows[0].rules };
   }
 }

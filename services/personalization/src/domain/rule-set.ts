@@ -78,6 +78,10 @@ export const INITIAL_RULE_SET: RuleSet = {
         unprovenRating: 'suitable',
       },
     },
-    limits: { overLimitRating: 'caution', nutrients: ['sugars', 'salt', 'saturatedFat', 'fat', 'energyKcal'], per: '100g' },
+    limits: {
+      overLimitRating: 'caution',
+      nutrients: ['sugars', 'salt', 'saturatedFat', 'fat', 'energyKcal'],
+      per: '100g',
+    },
   },
 };

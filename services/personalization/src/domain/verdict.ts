@@ -11,10 +11,15 @@ const severity: Record<Rating, number> = { suitable: 0, caution: 1, unsuitable: 
  * facts that triggered it.
  */
 export function verdictFor(profile: HealthProfile, product: Passport, ruleSet: RuleSet): Verdict {
-  const reasons = [...allergenReasons(profile, product, ruleSet), ...dietReasons(profile, product, ruleSet), ...limitReasons(profile, product, ruleSet)].filter(
-    (r) => r.rating !== 'suitable',
+  const reasons = [
+    ...allergenReasons(profile, product, ruleSet),
+    ...dietReasons(profile, product, ruleSet),
+    ...limitReasons(profile, product, ruleSet),
+  ].filter((r) => r.rating !== 'suitable');
+  const rating = reasons.reduce<Rating>(
+    (worst, r) => (severity[r.rating] > severity[worst] ? r.rating : worst),
+    'suitable',
   );
-  const rating = reasons.reduce<Rating>((worst, r) => (severity[r.rating] > severity[worst] ? r.rating : worst), 'suitable');
   return {
     rating,
     reasons: reasons.map(({ code, message, facts }) => ({ code, message, facts })),

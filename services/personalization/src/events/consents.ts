@@ -15,7 +15,8 @@ export function consentEventHandler(pool: Pool, profiles: ProfileRepository, log
     await withTransaction(pool, (client) =>
       applyOnce(client, event.eventId, Topics.consents, async () => {
         const deleted = await profiles.deleteStoredBefore(client, event.accountId, event.occurredAt);
-        if (deleted) logger.info({ eventId: event.eventId }, 'health profile deleted after consent withdrawal');
+        if (deleted)
+          logger.info({ eventId: event.eventId }, 'health profile deleted after consent withdrawal');
       }),
     );
   };

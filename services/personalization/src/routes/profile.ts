@@ -27,12 +27,21 @@ export function profileRoutes(deps: ProfileRouteDeps) {
 
     app.put(
       '/api/v1/me/profile',
-      { schema: { tags: ['profile'], body: HealthProfile, response: { 200: HealthProfile, 403: ProblemDetails, 503: ProblemDetails } } },
+      {
+        schema: {
+          tags: ['profile'],
+          body: HealthProfile,
+          response: { 200: HealthProfile, 403: ProblemDetails, 503: ProblemDetails },
+        },
+      },
       async (request) => {
         const accountId = requireAccount(request);
         const consent = await deps.identity.consent(accountId, HEALTH_PROFILE_PURPOSE, request.id);
         if (!consent.granted) {
-          throw forbidden('consent_required', 'Grant the health_profile consent before storing a Health Profile.');
+          throw forbidden(
+            'consent_required',
+            'Grant the health_profile consent before storing a Health Profile.',
+          );
         }
         await deps.profiles.save(accountId, sealProfile(request.body, accountId, deps.profileKey));
         return request.body;

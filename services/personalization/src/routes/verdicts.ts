@@ -14,10 +14,14 @@ export interface VerdictRouteDeps {
 /** The current rule set (public) and the verdict Passport asks for during a scan (internal). */
 export function verdictRoutes(deps: VerdictRouteDeps) {
   return async (app: ServiceApp) => {
-    app.get('/api/v1/verdict-rules', { schema: { tags: ['verdicts'], response: { 200: VerdictRuleSetBody } } }, async () => {
-      const ruleSet = await deps.ruleSets.current();
-      return { version: ruleSet.version, rules: ruleSet.rules as unknown as Record<string, unknown> };
-    });
+    app.get(
+      '/api/v1/verdict-rules',
+      { schema: { tags: ['verdicts'], response: { 200: VerdictRuleSetBody } } },
+      async () => {
+        const ruleSet = await deps.ruleSets.current();
+        return { version: ruleSet.version, rules: ruleSet.rules as unknown as Record<string, unknown> };
+      },
+    );
 
     app.post(
       '/internal/verdicts',
@@ -27,7 +31,10 @@ export function verdictRoutes(deps: VerdictRouteDeps) {
         const sealed = await deps.profiles.find(accountId);
         if (!sealed) return { status: 'no_profile' as const, verdict: null };
         const profile = openProfile(sealed, accountId, deps.profileKey);
-        return { status: 'ok' as const, verdict: verdictFor(profile, product, await deps.ruleSets.current()) };
+        return {
+          status: 'ok' as const,
+          verdict: verdictFor(profile, product, await deps.ruleSets.current()),
+        };
       },
     );
   };

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { openProfile, profileKeyFrom, sealProfile } from '../../src/domain/profile-crypto';
 
 const key = randomBytes(32);
-const profile = { allergens: ['peanuts'], diets: ['vegan'], limits: { sugars: 10 } } as unknown as HealthProfile;
+const profile = {
+  allergens: ['peanuts'],
+  diets: ['vegan'],
+  limits: { sugars: 10 },
+} as unknown as HealthProfile;
 
 describe('Health Profile encryption at rest', () => {
   it('round-trips and the ciphertext does not contain the profile', () => {
@@ -16,7 +20,9 @@ describe('Health Profile encryption at rest', () => {
 
   it('uses a fresh IV each time', () => {
     const accountId = randomUUID();
-    expect(sealProfile(profile, accountId, key).iv.equals(sealProfile(profile, accountId, key).iv)).toBe(false);
+    expect(sealProfile(profile, accountId, key).iv.equals(sealProfile(profile, accountId, key).iv)).toBe(
+      false,
+    );
   });
 
   it('refuses a ciphertext moved to another account (the account id is authenticated data)', () => {

@@ -31,12 +31,19 @@ const grantedAccount = () => {
   return id;
 };
 const storedRows = async (accountId: string) =>
-  (await admin.query('SELECT ciphertext FROM personalization.health_profiles WHERE account_id = $1', [accountId])).rows;
+  (
+    await admin.query('SELECT ciphertext FROM personalization.health_profiles WHERE account_id = $1', [
+      accountId,
+    ])
+  ).rows;
 
 describe('Health Profiles', () => {
   it('stores a profile when health_profile consent is granted, and gives it back', async () => {
     const account = grantedAccount();
-    const put = await call(service.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: profile });
+    const put = await call(service.url, 'PUT', '/api/v1/me/profile', {
+      headers: asGateway(account),
+      body: profile,
+    });
     expect(put.status).toBe(200);
     const got = await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(account) });
     expect(got).toEqual({ status: 200, body: profile });
@@ -52,18 +59,28 @@ describe('Health Profiles', () => {
 
   it('refuses with 403 consent_required without consent, storing nothing', async () => {
     const account = randomUUID();
-    const put = await call(service.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: profile });
+    const put = await call(service.url, 'PUT', '/api/v1/me/profile', {
+      headers: asGateway(account),
+      body: profile,
+    });
     expect(put.status).toBe(403);
     expect(put.body.code).toBe('consent_required');
     expect(await storedRows(account)).toHaveLength(0);
-    expect((await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(account) })).body.code).toBe('profile_not_found');
+    expect(
+      (await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(account) })).body.code,
+    ).toBe('profile_not_found');
   });
 
   it('answers 503 identity_unavailable when Identity is stopped, storing nothing', async () => {
-    const stoppedIdentity = await startPersonalization({ PT_IDENTITY_URL: `http://127.0.0.1:${await closedPort()}` });
+    const stoppedIdentity = await startPersonalization({
+      PT_IDENTITY_URL: `http://127.0.0.1:${await closedPort()}`,
+    });
     try {
       const account = grantedAccount();
-      const put = await call(stoppedIdentity.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: profile });
+      const put = await call(stoppedIdentity.url, 'PUT', '/api/v1/me/profile', {
+        headers: asGateway(account),
+        body: profile,
+      });
       expect(put.status).toBe(503);
       expect(put.body.code).toBe('identity_unavailable');
       expect(await storedRows(account)).toHaveLength(0);
@@ -74,10 +91,16 @@ describe('Health Profiles', () => {
 
   it('answers 503 identity_unavailable when Identity is too slow, storing nothing', async () => {
     const slow = await fakeIdentity({ granted, delayMs: 1_500 });
-    const slowService = await startPersonalization({ PT_IDENTITY_URL: slow.url, PT_IDENTITY_TIMEOUT_MS: 200 });
+    const slowService = await startPersonalization({
+      PT_IDENTITY_URL: slow.url,
+      PT_IDENTITY_TIMEOUT_MS: 200,
+    });
     try {
       const account = grantedAccount();
-      const put = await call(slowService.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: profile });
+      const put = await call(slowService.url, 'PUT', '/api/v1/me/profile', {
+        headers: asGateway(account),
+        body: profile,
+      });
       expect(put.status).toBe(503);
       expect(await storedRows(account)).toHaveLength(0);
     } finally {
@@ -88,18 +111,30 @@ describe('Health Profiles', () => {
 
   it('refuses a profile outside the contract (unknown allergen, unknown field)', async () => {
     const account = grantedAccount();
-    const bad = await call(service.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: { ...profile, allergens: ['kryptonite'] } });
+    const bad = await call(service.url, 'PUT', '/api/v1/me/profile', {
+      headers: asGateway(account),
+      body: { ...profile, allergens: ['kryptonite'] },
+    });
     expect(bad.status).toBe(400);
-    const extra = await call(service.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: { ...profile, bloodType: 'A' } });
+    const extra = await call(service.url, 'PUT', '/api/v1/me/profile', {
+      headers: asGateway(account),
+      body: { ...profile, bloodType: 'A' },
+    });
     expect(extra.status).toBe(400);
   });
 
   it('deletes a profile with 204, and again with 204', async () => {
     const account = grantedAccount();
     await call(service.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: profile });
-    expect((await call(service.url, 'DELETE', '/api/v1/me/profile', { headers: asGateway(account) })).status).toBe(204);
-    expect((await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(account) })).status).toBe(404);
-    expect((await call(service.url, 'DELETE', '/api/v1/me/profile', { headers: asGateway(account) })).status).toBe(204);
+    expect(
+      (await call(service.url, 'DELETE', '/api/v1/me/profile', { headers: asGateway(account) })).status,
+    ).toBe(204);
+    expect(
+      (await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(account) })).status,
+    ).toBe(404);
+    expect(
+      (await call(service.url, 'DELETE', '/api/v1/me/profile', { headers: asGateway(account) })).status,
+    ).toBe(204);
   });
 
   it('needs a signed-in caller', async () => {
@@ -128,10 +163,19 @@ describe('Health Profiles', () => {
     } finally {
       await producer.close();
     }
-    await waitFor(async () => (await storedRows(withdraws)).length === 0, 30_000, 'the profile to be deleted');
-    expect((await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(withdraws) })).status).toBe(404);
+    await waitFor(
+      async () => (await storedRows(withdraws)).length === 0,
+      30_000,
+      'the profile to be deleted',
+    );
+    expect(
+      (await call(service.url, 'GET', '/api/v1/me/profile', { headers: asGateway(withdraws) })).status,
+    ).toBe(404);
     expect(await storedRows(keeps)).toHaveLength(1);
-    const inbox = await admin.query('SELECT count(*)::int AS n FROM personalization.inbox WHERE event_id = $1', [health.eventId]);
+    const inbox = await admin.query(
+      'SELECT count(*)::int AS n FROM personalization.inbox WHERE event_id = $1',
+      [health.eventId],
+    );
     expect(inbox.rows[0].n).toBe(1);
   });
 });
