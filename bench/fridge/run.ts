@@ -222,6 +222,9 @@ async function main(): Promise<void> {
         // A fresh token: seeding may have outlived the first one.
         const fresh = await passwordGrant(testEnv().adminEmail, testEnv().adminPassword);
         const auth = { authorization: `Bearer ${fresh.accessToken}` };
+        const proxied = await call(gateway.url, 'GET', '/api/v1/fridge', auth);
+        if (JSON.stringify(proxied) !== JSON.stringify(view))
+          throw new Error('the gateway returned another fridge');
         await measure('gateway GET /api/v1/fridge', gateway.url, '/api/v1/fridge', auth);
         await measure(
           'gateway GET /api/v1/fridge/history (first 100)',

@@ -7,7 +7,14 @@
  * Run with the dev infrastructure up: `npx tsx bench/measurement/run.ts [events]`
  */
 import { randomUUID } from 'node:crypto';
-import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import {
+  Admin,
+  Consumer,
+  ProduceAcks,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+} from '@platformatic/kafka';
 import { Topics, topicPartitions } from '@packytrace/contracts';
 import { quietLogger, roleDatabaseUrl, TEST_INTERNAL_SECRET, testEnv } from '@packytrace/testing';
 import setup from '../../tests/support/global-setup';
@@ -22,7 +29,11 @@ async function createTopics(brokers: string[], suffix: string): Promise<void> {
   const admin = new Admin({ clientId: `bench-admin-${randomUUID()}`, bootstrapBrokers: brokers });
   try {
     for (const topic of MEASURED_TOPICS) {
-      await admin.createTopics({ topics: [`${topic}${suffix}`], partitions: topicPartitions[topic], replicas: 1 });
+      await admin.createTopics({
+        topics: [`${topic}${suffix}`],
+        partitions: topicPartitions[topic],
+        replicas: 1,
+      });
     }
   } finally {
     await admin.close();
@@ -53,9 +64,14 @@ async function produceScans(brokers: string[], topic: string): Promise<void> {
       const at = new Date(start + Math.floor((j / EVENTS) * 3_600_000)).toISOString();
       const visitor = `bench-visitor-${j % VISITORS}`;
       const event = {
-        eventId: randomUUID(), type: 'ProductScanned', occurredAt: at, scanId: randomUUID(),
-        gtin: String(40_123_450_000_00 + (j % GTINS)).padStart(14, '0'), brandId,
-        subject: j % 10 === 0 ? { kind: 'anonymous' } : { kind: 'visitor', id: visitor }, scannedAt: at,
+        eventId: randomUUID(),
+        type: 'ProductScanned',
+        occurredAt: at,
+        scanId: randomUUID(),
+        gtin: String(40_123_450_000_00 + (j % GTINS)).padStart(14, '0'),
+        brandId,
+        subject: j % 10 === 0 ? { kind: 'anonymous' } : { kind: 'visitor', id: visitor },
+        scannedAt: at,
       };
       messages.push({ topic, key: visitor, value: JSON.stringify(event) });
     }
@@ -67,8 +83,12 @@ async function produceScans(brokers: string[], topic: string): Promise<void> {
 /** Reads every event and does nothing else: the ceiling for any consumer on this machine. */
 async function bareConsumer(brokers: string[], topic: string): Promise<number> {
   const consumer = new Consumer({
-    clientId: `bench-bare-${randomUUID()}`, groupId: `bench-bare-${randomUUID()}`, bootstrapBrokers: brokers,
-    deserializers: stringDeserializers, maxWaitTime: 200, maxBytes: 16 * 1024 * 1024,
+    clientId: `bench-bare-${randomUUID()}`,
+    groupId: `bench-bare-${randomUUID()}`,
+    bootstrapBrokers: brokers,
+    deserializers: stringDeserializers,
+    maxWaitTime: 200,
+    maxBytes: 16 * 1024 * 1024,
   });
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
   let seen = 0;
@@ -88,11 +108,20 @@ async function pipelineRun(brokers: string[], suffix: string): Promise<number> {
   const groupId = `bench-measurement-${randomUUID()}`;
   const service = await startMeasurementService(
     {
-      PT_HTTP_HOST: '127.0.0.1', PT_HTTP_PORT: 0, PT_LOG_LEVEL: 'warn' as never, PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-      PT_DB_URL: roleDatabaseUrl('measurement_svc'), PT_KAFKA_BROKERS: brokers.join(','),
-      PT_MEASUREMENT_WINDOW_SECONDS: 3600, PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: 300, PT_MEASUREMENT_MIN_GROUP_SIZE: 50,
-      PT_MEASUREMENT_HASH_KEY: 'bench-measurement-hash-key-0123456789abcdef', PT_MEASUREMENT_GROUP_ID: groupId,
-      PT_MEASUREMENT_TOPIC_SUFFIX: suffix, PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600, PT_MEASUREMENT_BATCH_SIZE: 5000,
+      PT_HTTP_HOST: '127.0.0.1',
+      PT_HTTP_PORT: 0,
+      PT_LOG_LEVEL: 'warn' as never,
+      PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+      PT_DB_URL: roleDatabaseUrl('measurement_svc'),
+      PT_KAFKA_BROKERS: brokers.join(','),
+      PT_MEASUREMENT_WINDOW_SECONDS: 3600,
+      PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: 300,
+      PT_MEASUREMENT_MIN_GROUP_SIZE: 50,
+      PT_MEASUREMENT_HASH_KEY: 'bench-measurement-hash-key-0123456789abcdef',
+      PT_MEASUREMENT_GROUP_ID: groupId,
+      PT_MEASUREMENT_TOPIC_SUFFIX: suffix,
+      PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600,
+      PT_MEASUREMENT_BATCH_SIZE: 5000,
     },
     quietLogger('bench'),
   );
@@ -102,7 +131,8 @@ async function pipelineRun(brokers: string[], suffix: string): Promise<number> {
   const status = await service.pipeline.repository.status();
   await service.pipeline.repository.reset();
   await service.close();
-  if (status.eventsCounted !== EVENTS) throw new Error(`pipeline counted ${status.eventsCounted} of ${EVENTS}`);
+  if (status.eventsCounted !== EVENTS)
+    throw new Error(`pipeline counted ${status.eventsCounted} of ${EVENTS}`);
   return EVENTS / seconds;
 }
 
@@ -115,13 +145,19 @@ async function main(): Promise<void> {
   try {
     const produced = performance.now();
     await produceScans(brokers, topic);
-    console.log(`produced ${EVENTS} ProductScanned events to ${topic} in ${((performance.now() - produced) / 1000).toFixed(1)} s`);
+    console.log(
+      `produced ${EVENTS} ProductScanned events to ${topic} in ${((performance.now() - produced) / 1000).toFixed(1)} s`,
+    );
     const bare = await bareConsumer(brokers, topic);
     console.log(`bare consumer:        ${Math.round(bare).toLocaleString('en')} events/s`);
     const pipeline = await pipelineRun(brokers, suffix);
-    console.log(`measurement pipeline: ${Math.round(pipeline).toLocaleString('en')} events/s (aggregated, offsets stored)`);
+    console.log(
+      `measurement pipeline: ${Math.round(pipeline).toLocaleString('en')} events/s (aggregated, offsets stored)`,
+    );
     const ratio = pipeline / bare;
-    console.log(`ratio pipeline/bare:  ${ratio.toFixed(2)} (target ≥ 0.5); pipeline target ≥ 20,000 events/s: ${pipeline >= 20_000 ? 'met' : 'NOT met'}`);
+    console.log(
+      `ratio pipeline/bare:  ${ratio.toFixed(2)} (target ≥ 0.5); pipeline target ≥ 20,000 events/s: ${pipeline >= 20_000 ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await deleteTopics(brokers, suffix);
   }

@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     );
 
     // Relay throughput: a backlog of N events inserted at once, drained by the running service's relay.
-    const n = Number(process.env.PT_BENCH_RELAY_EVENTS ?? 20_000);
+    const n = Number(process.env.PT_BENCH_RELAY_EVENTS ?? 10_000);
     const gtin = products.items[0]!.gtin;
     const insertedAt = performance.now();
     await admin.query(

@@ -97,11 +97,13 @@ const gateway = (accountId: string) => ({
 
 async function post(base: string, path: string, body: unknown, headers: Record<string, string>) {
   const response = await fetch(new URL(path, base), { method: 'POST', headers, body: JSON.stringify(body) });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back in tests; the assertions check it
   return { status: response.status, body: (await response.json()) as any };
 }
 
 async function put(base: string, path: string, body: unknown, headers: Record<string, string>) {
   const response = await fetch(new URL(path, base), { method: 'PUT', headers, body: JSON.stringify(body) });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back in tests; the assertions check it
   return { status: response.status, body: (await response.json()) as any };
 }
 

@@ -135,7 +135,9 @@ describe('the web app at 360 px', () => {
     await opened.context.close();
   });
 
-  it('the camera reads a barcode from Chromium fake video capture', async () => {
+  // Chromium's file-backed fake camera sometimes delivers no frame at all (readyState 0) on this
+  // busy 2-core machine; a retry starts a fresh browser.
+  it('the camera reads a barcode from Chromium fake video capture', { retry: 2 }, async () => {
     const video = await barcodeVideo(browser, await ean13Png(MILK_PASSPORT.gtin), 'ean13.y4m');
     const cameraBrowser = await launchChromiumWithCamera(video);
     try {
@@ -143,9 +145,17 @@ describe('the web app at 360 px', () => {
       await opened.context.grantPermissions(['camera'], { origin: app.url });
       await opened.page.goto(app.url);
       await opened.page.getByRole('button', { name: 'Start camera' }).click();
-      await opened.page.getByRole('status').getByText(/Looking for a barcode \(ZXing\)/).waitFor();
-      await screenshot(opened.page, 'scan-camera');
-      await opened.page.getByRole('heading', { name: MILK_PASSPORT.name }).waitFor({ timeout: 30_000 });
+      await opened.page
+        .getByRole('heading', { name: MILK_PASSPORT.name })
+        .waitFor({ timeout: 30_000 })
+        .catch(async (error: unknown) => {
+          await screenshot(opened.page, 'camera-failure');
+          const video = await opened.page.evaluate(() => {
+            const v = document.querySelector('video');
+            return v && { width: v.videoWidth, time: v.currentTime, paused: v.paused, ready: v.readyState };
+          });
+          throw new Error(`no scan from the camera; video ${JSON.stringify(video)}`, { cause: error });
+        });
       expect(opened.script.scanCodes).toEqual(['4012345000016']);
     } finally {
       await cameraBrowser.close();

@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, type Pool, type ReadinessCheck, type ServiceApp } from '@packytrace/service-kit';
+import {
+  createServiceApp,
+  type Logger,
+  type Pool,
+  type ReadinessCheck,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import { MetricsRepository } from './db/metrics-repository';
 import { brandMetricsRoutes } from './routes/brand-metrics';
 

@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { brokerList, createPool, runMigrations, type Logger, type RunningService } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  runMigrations,
+  type Logger,
+  type RunningService,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import type { BrandAnalyticsConfig } from './config';
 import { MetricsRepository } from './db/metrics-repository';
@@ -16,7 +22,10 @@ export interface RunningBrandAnalytics extends RunningService {
  * Wires Brand Analytics: migrations as its own role, pool, the brand-metrics consumer, HTTP. It publishes
  * nothing, so it has no producer or outbox relay.
  */
-export async function startBrandAnalyticsService(config: BrandAnalyticsConfig, logger: Logger): Promise<RunningBrandAnalytics> {
+export async function startBrandAnalyticsService(
+  config: BrandAnalyticsConfig,
+  logger: Logger,
+): Promise<RunningBrandAnalytics> {
   await runMigrations({ databaseUrl: config.PT_DB_URL, schema: SCHEMA, dir: migrationsDir, logger });
   const pool = createPool(config.PT_DB_URL, { name: 'brand-analytics' });
   const consumer = brandMetricsConsumer({

@@ -20,7 +20,12 @@ export async function startBrandAnalytics(): Promise<RunningBrandAnalytics> {
   );
 }
 
-export function batchOf(brandId: string, windowStart: string, cells: BrandMetricBatchPublished['cells'], suppressedCells = 0): BrandMetricBatchPublished {
+export function batchOf(
+  brandId: string,
+  windowStart: string,
+  cells: BrandMetricBatchPublished['cells'],
+  suppressedCells = 0,
+): BrandMetricBatchPublished {
   const start = Date.parse(windowStart);
   const totals = { scans: 0, distinctSubjects: 0, fridgeAdds: 0, consumed: 0, discarded: 0 };
   for (const c of cells) for (const f of Object.keys(totals) as (keyof typeof totals)[]) totals[f] += c[f];
@@ -40,12 +45,21 @@ export function batchOf(brandId: string, windowStart: string, cells: BrandMetric
   };
 }
 
-export const cell = (gtin: string, n: number) => ({ gtin, scans: n * 2, distinctSubjects: n, fridgeAdds: n, consumed: 1, discarded: 0 });
+export const cell = (gtin: string, n: number) => ({
+  gtin,
+  scans: n * 2,
+  distinctSubjects: n,
+  fridgeAdds: n,
+  consumed: 1,
+  discarded: 0,
+});
 
 export async function publish(batches: BrandMetricBatchPublished[]): Promise<void> {
   const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: `test-${randomUUID()}` });
   try {
-    await producer.publish(batches.map((event) => ({ topic: Topics.brandMetrics, key: event.brandId, event })));
+    await producer.publish(
+      batches.map((event) => ({ topic: Topics.brandMetrics, key: event.brandId, event })),
+    );
   } finally {
     await producer.close();
   }

@@ -20,6 +20,8 @@ export const GatewayEnv = envSchema({
   PT_JWT_AUDIENCE: Type.String({ default: 'packytrace-api' }),
   /** Clients whose access tokens the API accepts (the token's `azp`). */
   PT_JWT_AZP: Type.String({ default: 'packytrace-web,packytrace-cli' }),
+  /** Verified access tokens remembered until their `exp` (bounded LRU); 0 verifies every request from scratch. */
+  PT_JWT_CACHE_MAX: Type.Integer({ minimum: 0, default: 10_000 }),
   PT_VISITOR_COOKIE_SECRET: Type.String({ minLength: 16 }),
   PT_COOKIE_SECURE: Type.Boolean({ default: false }),
   PT_CORS_ORIGINS: Type.String({ default: 'http://localhost:3000' }),

@@ -24,6 +24,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     issuer: config.PT_KEYCLOAK_ISSUER,
     audience: config.PT_JWT_AUDIENCE,
     allowedClients: csv(config.PT_JWT_AZP),
+    cacheMax: config.PT_JWT_CACHE_MAX,
   });
   const identity = new InternalClient({ service: 'identity', baseUrl: config.PT_IDENTITY_URL, internalSecret: config.PT_INTERNAL_SECRET });
   const brands = new BrandDirectory(identity, config.PT_BRAND_CACHE_TTL_MS);

@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, type Pool, type ReadinessCheck, type ServiceApp } from '@packytrace/service-kit';
+import {
+  createServiceApp,
+  type Logger,
+  type Pool,
+  type ReadinessCheck,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import type { MeasurementRepository } from './db/measurement-repository';
 import { pipelineStatusRoutes } from './routes/pipeline-status';
 

@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { brokerList, createPool, EventProducer, OutboxRelay, runMigrations, type Logger, type RunningService } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  EventProducer,
+  OutboxRelay,
+  runMigrations,
+  type Logger,
+  type RunningService,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import type { MeasurementConfig } from './config';
 import { MeasurementPipeline } from './events/measurement-pipeline';
@@ -21,7 +29,10 @@ function differentialPrivacy(config: MeasurementConfig) {
 }
 
 /** Wires the measurement service: migrations as its own role, pool, pipeline, outbox relay, HTTP. */
-export async function startMeasurementService(config: MeasurementConfig, logger: Logger): Promise<RunningMeasurement> {
+export async function startMeasurementService(
+  config: MeasurementConfig,
+  logger: Logger,
+): Promise<RunningMeasurement> {
   await runMigrations({ databaseUrl: config.PT_DB_URL, schema: SCHEMA, dir: migrationsDir, logger });
   const pool = createPool(config.PT_DB_URL, { name: 'measurement' });
   const brokers = brokerList(config.PT_KAFKA_BROKERS);
@@ -46,7 +57,11 @@ export async function startMeasurementService(config: MeasurementConfig, logger:
   await relay.start();
   await pipeline.start();
   logger.info(
-    { minGroupSize: config.PT_MEASUREMENT_MIN_GROUP_SIZE, windowSeconds: config.PT_MEASUREMENT_WINDOW_SECONDS, dp: config.PT_MEASUREMENT_DP_EPSILON ?? 'off' },
+    {
+      minGroupSize: config.PT_MEASUREMENT_MIN_GROUP_SIZE,
+      windowSeconds: config.PT_MEASUREMENT_WINDOW_SECONDS,
+      dp: config.PT_MEASUREMENT_DP_EPSILON ?? 'off',
+    },
     'measurement pipeline started',
   );
   const app = buildApp({

@@ -57,6 +57,7 @@ export function asGateway(accountId?: string): Record<string, string> {
   return { 'x-internal-token': SECRET, ...(accountId ? { 'x-account-id': accountId } : {}) };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back in tests; the assertions check it
 export async function call<T = any>(
   base: string,
   method: string,

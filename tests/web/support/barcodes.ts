@@ -1,6 +1,7 @@
+/// <reference lib="dom" />
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import bwipjs from 'bwip-js';
+import bwipjs from 'bwip-js/node';
 import type { Browser } from 'playwright-core';
 import { generatedDir } from './paths';
 

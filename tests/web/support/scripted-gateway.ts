@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * A scripted stand-in for the gateway, used only by the smoke test: it lets the browser render every
  * screen (with data) while the services are not running, and records what the app sent. The contract

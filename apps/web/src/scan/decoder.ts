@@ -71,7 +71,8 @@ export async function startCameraScan(video: HTMLVideoElement, onCode: (code: st
   const decode: FrameDecoder = native ? nativeFrameDecoder(native) : await zxingFrameDecoder();
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
   video.srcObject = stream;
-  await video.play().catch(() => undefined); // muted inline video may autoplay anyway; frames are read below
+  // Not awaited: play() can stay pending while the tab is busy; the loop reads frames once they exist.
+  void video.play().catch(() => undefined);
   let running = true;
   const tick = async () => {
     if (!running) return;

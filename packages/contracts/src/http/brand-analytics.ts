@@ -12,8 +12,12 @@ export type MetricsGranularity = Static<typeof MetricsGranularity>;
  */
 export const BrandMetricsQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'inclusive window start; default: `to` minus 7 days' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive window start; default: now' })),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'inclusive window start; default: `to` minus 7 days' }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'exclusive window start; default: now' }),
+    ),
     gtin: Type.Optional(Gtin14),
     granularity: Type.Optional(MetricsGranularity),
   },

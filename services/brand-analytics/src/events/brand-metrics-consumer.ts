@@ -6,7 +6,13 @@ import type { MetricsRepository } from '../db/metrics-repository';
  * The only input of Brand Analytics: aggregate batches from the Measurement Pipeline. Each is applied
  * once (the kit's inbox) in the same transaction as the figures it carries.
  */
-export function brandMetricsConsumer(options: { brokers: string[]; groupId: string; pool: Pool; repository: MetricsRepository; logger: Logger }) {
+export function brandMetricsConsumer(options: {
+  brokers: string[];
+  groupId: string;
+  pool: Pool;
+  repository: MetricsRepository;
+  logger: Logger;
+}) {
   return new EventConsumer({
     brokers: options.brokers,
     groupId: options.groupId,
@@ -15,7 +21,9 @@ export function brandMetricsConsumer(options: { brokers: string[]; groupId: stri
     logger: options.logger,
     handle: async (event) => {
       await withTransaction(options.pool, (client) =>
-        applyOnce(client, event.eventId, Topics.brandMetrics, () => options.repository.storeBatch(client, event)),
+        applyOnce(client, event.eventId, Topics.brandMetrics, () =>
+          options.repository.storeBatch(client, event),
+        ),
       );
     },
   });

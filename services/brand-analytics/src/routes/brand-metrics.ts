@@ -1,4 +1,9 @@
-import { BrandMetricsQuery, BrandMetricsResponse, type BrandMetricsSeries, type MetricsGranularity } from '@packytrace/contracts';
+import {
+  BrandMetricsQuery,
+  BrandMetricsResponse,
+  type BrandMetricsSeries,
+  type MetricsGranularity,
+} from '@packytrace/contracts';
 import { badRequest, requireBrand, type ServiceApp } from '@packytrace/service-kit';
 import type { MetricRow, MetricsRepository } from '../db/metrics-repository';
 
@@ -9,7 +14,8 @@ function rangeOf(query: BrandMetricsQuery, now: number): { from: Date; to: Date 
   const to = query.to ? new Date(query.to) : new Date(now);
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * DAY_MS);
   if (from.getTime() >= to.getTime()) throw badRequest('invalid_range', '`from` must be before `to`.');
-  if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw badRequest('range_too_long', 'Ask for at most 366 days at once.');
+  if (to.getTime() - from.getTime() > MAX_RANGE_MS)
+    throw badRequest('range_too_long', 'Ask for at most 366 days at once.');
   return { from, to };
 }
 
@@ -17,10 +23,20 @@ function rangeOf(query: BrandMetricsQuery, now: number): { from: Date; to: Date 
 export function seriesOf(rows: MetricRow[], granularity: MetricsGranularity): BrandMetricsSeries[] {
   const byGtin = new Map<string, Map<number, BrandMetricsSeries['points'][number]>>();
   for (const row of rows) {
-    const t = granularity === 'day' ? Math.floor(row.windowStart.getTime() / DAY_MS) * DAY_MS : row.windowStart.getTime();
+    const t =
+      granularity === 'day'
+        ? Math.floor(row.windowStart.getTime() / DAY_MS) * DAY_MS
+        : row.windowStart.getTime();
     let points = byGtin.get(row.gtin);
     if (!points) byGtin.set(row.gtin, (points = new Map()));
-    const point = points.get(t) ?? { t: new Date(t).toISOString(), scans: 0, distinctSubjects: 0, fridgeAdds: 0, consumed: 0, discarded: 0 };
+    const point = points.get(t) ?? {
+      t: new Date(t).toISOString(),
+      scans: 0,
+      distinctSubjects: 0,
+      fridgeAdds: 0,
+      consumed: 0,
+      discarded: 0,
+    };
     point.scans += row.scans;
     point.distinctSubjects += row.distinctSubjects;
     point.fridgeAdds += row.fridgeAdds;
@@ -28,7 +44,10 @@ export function seriesOf(rows: MetricRow[], granularity: MetricsGranularity): Br
     point.discarded += row.discarded;
     points.set(t, point);
   }
-  return [...byGtin].map(([gtin, points]) => ({ gtin, points: [...points.values()].sort((a, b) => a.t.localeCompare(b.t)) }));
+  return [...byGtin].map(([gtin, points]) => ({
+    gtin,
+    points: [...points.values()].sort((a, b) => a.t.localeCompare(b.t)),
+  }));
 }
 
 /**
@@ -39,7 +58,9 @@ export function brandMetricsRoutes(repository: MetricsRepository, defaultMinGrou
   return async (app: ServiceApp) => {
     app.get(
       '/api/v1/brand/metrics',
-      { schema: { tags: ['brand'], querystring: BrandMetricsQuery, response: { 200: BrandMetricsResponse } } },
+      {
+        schema: { tags: ['brand'], querystring: BrandMetricsQuery, response: { 200: BrandMetricsResponse } },
+      },
       async (request) => {
         const brandId = requireBrand(request);
         const { from, to } = rangeOf(request.query, Date.now());

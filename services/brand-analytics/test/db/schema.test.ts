@@ -13,14 +13,16 @@ afterAll(async () => {
 });
 
 describe('brand_analytics schema', () => {
-  it('has no column that could hold an individual\'s id', async () => {
+  it("has no column that could hold an individual's id", async () => {
     const client = new pg.Client({ connectionString: adminDatabaseUrl() });
     await client.connect();
     try {
       const { rows } = await client.query<{ table_name: string; column_name: string }>(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'brand_analytics'",
       );
-      expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['metric_windows', 'metric_cells']));
+      expect(rows.map((r) => r.table_name)).toEqual(
+        expect.arrayContaining(['metric_windows', 'metric_cells']),
+      );
       const suspicious = rows.filter((r) => /account|visitor|subject|scan|user|email/i.test(r.column_name));
       expect(suspicious).toEqual([]);
     } finally {

@@ -5,6 +5,17 @@ import type { RunningBrandAnalytics } from '../../src/service';
 import { batchOf, brandHeaders, cell, publish, startBrandAnalytics } from '../support';
 
 let service: RunningBrandAnalytics;
+interface Point {
+  t: string;
+  scans: number;
+  distinctSubjects: number;
+}
+interface Body {
+  code?: string;
+  brandId?: string;
+  suppressedCells?: number;
+  series: { gtin: string; points: Point[] }[];
+}
 const brandA = randomUUID();
 const brandB = randomUUID();
 const gtinA1 = `0${String(Date.now()).slice(-13)}`;
@@ -13,8 +24,10 @@ const gtinB = `2${String(Date.now()).slice(-13)}`;
 const range = 'from=2024-05-01T00:00:00.000Z&to=2024-05-03T00:00:00.000Z';
 
 async function metrics(brandId: string, query = range) {
-  const response = await fetch(`${service.url}/api/v1/brand/metrics?${query}`, { headers: brandHeaders(brandId) });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  const response = await fetch(`${service.url}/api/v1/brand/metrics?${query}`, {
+    headers: brandHeaders(brandId),
+  });
+  return { status: response.status, body: (await response.json()) as Body };
 }
 
 beforeAll(async () => {
@@ -25,7 +38,13 @@ beforeAll(async () => {
     batchOf(brandA, '2024-05-02T09:00:00.000Z', [cell(gtinA1, 7)]),
     batchOf(brandB, '2024-05-01T10:00:00.000Z', [cell(gtinB, 99)], 5),
   ]);
-  await waitFor(async () => (await metrics(brandA)).body.series?.[0]?.points?.length === 3 && (await metrics(brandB)).body.series?.length === 1, 20_000, 'batches stored');
+  await waitFor(
+    async () =>
+      (await metrics(brandA)).body.series?.[0]?.points?.length === 3 &&
+      (await metrics(brandB)).body.series?.length === 1,
+    20_000,
+    'batches stored',
+  );
 });
 
 afterAll(async () => {
@@ -33,16 +52,42 @@ afterAll(async () => {
 });
 
 describe('GET /api/v1/brand/metrics', () => {
-  it('returns the caller\'s Brand only, one series per product, per window', async () => {
+  it("returns the caller's Brand only, one series per product, per window", async () => {
     const { status, body } = await metrics(brandA);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ brandId: brandA, granularity: 'window', suppressedCells: 3, minGroupSize: 3 });
-    expect(body.series.map((s: { gtin: string }) => s.gtin).sort()).toEqual([gtinA1, gtinA2]);
-    const a1 = body.series.find((s: { gtin: string }) => s.gtin === gtinA1);
+    expect(body).toMatchObject({
+      brandId: brandA,
+      granularity: 'window',
+      suppressedCells: 3,
+      minGroupSize: 3,
+    });
+    expect(body.series.map((s) => s.gtin).sort()).toEqual([gtinA1, gtinA2]);
+    const a1 = body.series.find((s) => s.gtin === gtinA1)!;
     expect(a1.points).toEqual([
-      { t: '2024-05-01T10:00:00.000Z', scans: 10, distinctSubjects: 5, fridgeAdds: 5, consumed: 1, discarded: 0 },
-      { t: '2024-05-01T11:00:00.000Z', scans: 12, distinctSubjects: 6, fridgeAdds: 6, consumed: 1, discarded: 0 },
-      { t: '2024-05-02T09:00:00.000Z', scans: 14, distinctSubjects: 7, fridgeAdds: 7, consumed: 1, discarded: 0 },
+      {
+        t: '2024-05-01T10:00:00.000Z',
+        scans: 10,
+        distinctSubjects: 5,
+        fridgeAdds: 5,
+        consumed: 1,
+        discarded: 0,
+      },
+      {
+        t: '2024-05-01T11:00:00.000Z',
+        scans: 12,
+        distinctSubjects: 6,
+        fridgeAdds: 6,
+        consumed: 1,
+        discarded: 0,
+      },
+      {
+        t: '2024-05-02T09:00:00.000Z',
+        scans: 14,
+        distinctSubjects: 7,
+        fridgeAdds: 7,
+        consumed: 1,
+        discarded: 0,
+      },
     ]);
     expect(JSON.stringify(body)).not.toContain(gtinB);
   });
@@ -53,8 +98,22 @@ describe('GET /api/v1/brand/metrics', () => {
       {
         gtin: gtinA1,
         points: [
-          { t: '2024-05-01T00:00:00.000Z', scans: 22, distinctSubjects: 11, fridgeAdds: 11, consumed: 2, discarded: 0 },
-          { t: '2024-05-02T00:00:00.000Z', scans: 14, distinctSubjects: 7, fridgeAdds: 7, consumed: 1, discarded: 0 },
+          {
+            t: '2024-05-01T00:00:00.000Z',
+            scans: 22,
+            distinctSubjects: 11,
+            fridgeAdds: 11,
+            consumed: 2,
+            discarded: 0,
+          },
+          {
+            t: '2024-05-02T00:00:00.000Z',
+            scans: 14,
+            distinctSubjects: 7,
+            fridgeAdds: 7,
+            consumed: 1,
+            discarded: 0,
+          },
         ],
       },
     ]);
@@ -62,7 +121,9 @@ describe('GET /api/v1/brand/metrics', () => {
 
   it('Brand B sees only Brand B', async () => {
     const { body } = await metrics(brandB);
-    expect(body.series).toEqual([{ gtin: gtinB, points: [expect.objectContaining({ distinctSubjects: 99 })] }]);
+    expect(body.series).toEqual([
+      { gtin: gtinB, points: [expect.objectContaining({ distinctSubjects: 99 })] },
+    ]);
     expect(body.suppressedCells).toBe(5);
   });
 
@@ -77,22 +138,31 @@ describe('GET /api/v1/brand/metrics', () => {
       headers: { 'x-internal-token': brandHeaders(brandA)['x-internal-token'], 'x-account-id': randomUUID() },
     });
     expect(noBrand.status).toBe(403);
-    const forged = await fetch(`${service.url}/api/v1/brand/metrics?${range}`, { headers: { 'x-brand-id': brandB } });
+    const forged = await fetch(`${service.url}/api/v1/brand/metrics?${range}`, {
+      headers: { 'x-brand-id': brandB },
+    });
     expect(forged.status).toBe(401);
   });
 
   it('a republished window (pipeline replay) replaces the stored figures instead of adding to them', async () => {
     await publish([batchOf(brandA, '2024-05-02T09:00:00.000Z', [cell(gtinA1, 8)])]);
-    await waitFor(async () => {
-      const { body } = await metrics(brandA, `${range}&gtin=${gtinA1}`);
-      return body.series[0].points.at(-1).distinctSubjects === 8;
-    }, 20_000, 'replacement stored');
+    await waitFor(
+      async () => {
+        const { body } = await metrics(brandA, `${range}&gtin=${gtinA1}`);
+        return body.series[0]?.points.at(-1)?.distinctSubjects === 8;
+      },
+      20_000,
+      'replacement stored',
+    );
     const { body } = await metrics(brandA, `${range}&gtin=${gtinA1}`);
-    expect(body.series[0].points).toHaveLength(3);
+    expect(body.series[0]!.points).toHaveLength(3);
   });
 
   it('rejects an inverted range', async () => {
-    const { status, body } = await metrics(brandA, 'from=2024-05-03T00:00:00.000Z&to=2024-05-01T00:00:00.000Z');
+    const { status, body } = await metrics(
+      brandA,
+      'from=2024-05-03T00:00:00.000Z&to=2024-05-01T00:00:00.000Z',
+    );
     expect(status).toBe(400);
     expect(body.code).toBe('invalid_range');
   });

@@ -1,7 +1,7 @@
 /** The services behind the gateway. */
 export type Upstream = 'identity' | 'passport' | 'personalization' | 'fridge' | 'brand-analytics';
 
-type Rule = { match: 'exact' | 'prefix'; path: string; upstream: Upstream };
+type Rule = { match: 'exact' | 'prefix'; path: string; upstream: Upstream; below?: string };
 
 /**
  * Which service owns each public path of docs/API.md. `prefix` matches the path itself and anything
@@ -22,18 +22,28 @@ const rules: Rule[] = [
   { match: 'prefix', path: '/api/v1/verdict-rules', upstream: 'personalization' },
   { match: 'prefix', path: '/api/v1/fridge', upstream: 'fridge' },
 ];
+// Built once: the route lookup runs on every request.
+for (const rule of rules) if (rule.match === 'prefix') rule.below = `${rule.path}/`;
 
 export const UPSTREAMS: Upstream[] = ['identity', 'passport', 'personalization', 'fridge', 'brand-analytics'];
 
 /** The owning service of a request path (query string ignored), or undefined for no public route. */
 export function upstreamFor(url: string): Upstream | undefined {
-  const path = url.split('?')[0]!;
+  const path = pathOf(url);
   if (path.includes('/../') || path.endsWith('/..') || path.includes('%2e') || path.includes('%2E')) return undefined;
-  const rule = rules.find((r) => path === r.path || (r.match === 'prefix' && path.startsWith(`${r.path}/`)));
-  return rule?.upstream;
+  for (const rule of rules) {
+    if (path === rule.path || (rule.below !== undefined && path.startsWith(rule.below))) return rule.upstream;
+  }
+  return undefined;
+}
+
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 /** Brand routes get the caller's Brand from Identity (never from the caller). */
 export function isBrandScoped(url: string): boolean {
-  return url.split('?')[0]!.startsWith('/api/v1/brand/');
+  return pathOf(url).startsWith('/api/v1/brand/');
 }

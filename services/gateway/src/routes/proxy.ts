@@ -1,10 +1,11 @@
 import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
 import { forbidden, notFound, Problem, unauthorized } from '@packytrace/service-kit';
+import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken, type VerifiedCaller } from '../auth/jwt';
 import type { BrandDirectory } from '../clients/identity-brands';
-import { isBrandScoped, upstreamFor, type Upstream } from '../domain/route-table';
+import { isBrandScoped, pathOf, upstreamFor, type Upstream } from '../domain/route-table';
 import { newVisitorId, signVisitorId, verifyVisitorCookie, VISITOR_COOKIE } from '../domain/visitor-cookie';
 
 /** The caller as the gateway established it; the only source of the identity headers it forwards. */
@@ -47,6 +48,13 @@ const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest lifetime browsers
 
 /** Every public route of docs/API.md, proxied as-is to its owning service with the caller's trusted identity. */
 export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
+  // Built once, not per request: reply-from hands each call the request it belongs to.
+  const hooks: Pick<FastifyReplyFromHooks, 'rewriteRequestHeaders' | 'onError'> = {
+    rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers as IncomingHttpHeaders, request as FastifyRequest, options.internalSecret),
+    onError: (upstreamReply, { error }) => sendUpstreamProblem(upstreamReply as FastifyReply, error as UpstreamError),
+  };
+  const maxPerMinute = (_request: FastifyRequest, key: string) =>
+    key.startsWith('account:') ? options.rateLimit.accountPerMinute : options.rateLimit.visitorPerMinute;
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
     url: '/api/*',
@@ -54,8 +62,7 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
     config: {
       rateLimit: {
         keyGenerator: rateLimitKey,
-        max: (_request: FastifyRequest, key: string) =>
-          key.startsWith('account:') ? options.rateLimit.accountPerMinute : options.rateLimit.visitorPerMinute,
+        max: maxPerMinute,
         timeWindow: 60_000,
       },
     },
@@ -64,15 +71,14 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
     },
     handler: async (request, reply) => {
       const upstream = upstreamFor(request.url);
-      if (!upstream) throw notFound('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+      if (!upstream) throw notFound('route_not_found', `No route ${request.method} ${pathOf(request.url)}.`);
       if (isBrandScoped(request.url)) request.caller.brandId = await brandScope(request, options.brands);
       // The body is raw bytes (the gateway's only content-type parser); pass it on as it came.
       const body = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {};
       return reply.from(`${options.upstreams[upstream]}${request.url}`, {
         ...body,
         timeout: options.timeoutMs,
-        rewriteRequestHeaders: (_req, headers) => forwardedHeaders(headers, request, options.internalSecret),
-        onError: (upstreamReply, { error }) => sendUpstreamProblem(upstreamReply as FastifyReply, error as UpstreamError),
+        ...hooks,
       });
     },
   });
@@ -107,8 +113,8 @@ async function brandScope(request: FastifyRequest, brands: BrandDirectory): Prom
 
 export function forwardedHeaders(incoming: IncomingHttpHeaders, request: FastifyRequest, internalSecret: string): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) {
-    if (!STRIPPED.has(name.toLowerCase())) headers[name] = value;
+  for (const name in incoming) {
+    if (!STRIPPED.has(name.toLowerCase())) headers[name] = incoming[name];
   }
   const { caller } = request;
   headers[INTERNAL_TOKEN_HEADER] = internalSecret;

@@ -40,11 +40,21 @@ export class MeasurementRepository {
     const p = [this.pipeline];
     const [clock, links, optOuts, offsets] = await Promise.all([
       this.pool.query<{ max_event_time: Date | null; closed_before: Date }>(
-        'SELECT max_event_time, closed_before FROM stream_clock WHERE pipeline = $1', p),
-      this.pool.query<{ visitor_id: string; account_id: string }>('SELECT visitor_id, account_id FROM visitor_links WHERE pipeline = $1', p),
-      this.pool.query<{ account_id: string }>('SELECT account_id FROM analytics_opt_outs WHERE pipeline = $1', p),
+        'SELECT max_event_time, closed_before FROM stream_clock WHERE pipeline = $1',
+        p,
+      ),
+      this.pool.query<{ visitor_id: string; account_id: string }>(
+        'SELECT visitor_id, account_id FROM visitor_links WHERE pipeline = $1',
+        p,
+      ),
+      this.pool.query<{ account_id: string }>(
+        'SELECT account_id FROM analytics_opt_outs WHERE pipeline = $1',
+        p,
+      ),
       this.pool.query<{ topic: string; partition: number; next_offset: string }>(
-        'SELECT topic, partition, next_offset FROM stream_offsets WHERE pipeline = $1', p),
+        'SELECT topic, partition, next_offset FROM stream_offsets WHERE pipeline = $1',
+        p,
+      ),
     ]);
     const row = clock.rows[0];
     if (row) {
@@ -53,7 +63,10 @@ export class MeasurementRepository {
     }
     for (const l of links.rows) state.links.set(l.visitor_id, l.account_id);
     for (const o of optOuts.rows) state.optedOut.add(o.account_id);
-    return { state, offsets: new Map(offsets.rows.map((o) => [offsetKey(o.topic, o.partition), BigInt(o.next_offset)])) };
+    return {
+      state,
+      offsets: new Map(offsets.rows.map((o) => [offsetKey(o.topic, o.partition), BigInt(o.next_offset)])),
+    };
   }
 
   /**
@@ -62,7 +75,14 @@ export class MeasurementRepository {
    */
   async storeBatch(
     client: PoolClient,
-    input: { batch: FoldedBatch; state: StreamState; offsets: OffsetMap; malformed: number; hasher: SubjectHasher; windowMs: number },
+    input: {
+      batch: FoldedBatch;
+      state: StreamState;
+      offsets: OffsetMap;
+      malformed: number;
+      hasher: SubjectHasher;
+      windowMs: number;
+    },
   ): Promise<void> {
     const { batch, state, hasher, windowMs } = input;
     const cellIds = await this.upsertCells(client, batch, windowMs);
@@ -77,12 +97,22 @@ export class MeasurementRepository {
          events_counted = stream_clock.events_counted + excluded.events_counted,
          late_dropped = stream_clock.late_dropped + excluded.late_dropped,
          malformed = stream_clock.malformed + excluded.malformed`,
-      [this.pipeline, state.maxEventTimeMs === null ? null : new Date(state.maxEventTimeMs), new Date(state.closedBeforeMs),
-        batch.counted, batch.lateDropped, input.malformed],
+      [
+        this.pipeline,
+        state.maxEventTimeMs === null ? null : new Date(state.maxEventTimeMs),
+        new Date(state.closedBeforeMs),
+        batch.counted,
+        batch.lateDropped,
+        input.malformed,
+      ],
     );
   }
 
-  private async upsertCells(client: PoolClient, batch: FoldedBatch, windowMs: number): Promise<Map<string, string>> {
+  private async upsertCells(
+    client: PoolClient,
+    batch: FoldedBatch,
+    windowMs: number,
+  ): Promise<Map<string, string>> {
     const cells = [...batch.cells.entries()];
     if (cells.length === 0) return new Map();
     const { rows } = await client.query<{ id: string; brand_id: string; gtin: string; window_start: Date }>(
@@ -95,9 +125,17 @@ export class MeasurementRepository {
          scans = open_cells.scans + excluded.scans, fridge_adds = open_cells.fridge_adds + excluded.fridge_adds,
          consumed = open_cells.consumed + excluded.consumed, discarded = open_cells.discarded + excluded.discarded
        RETURNING id, brand_id, gtin, window_start`,
-      [this.pipeline, windowMs, cells.map(([, c]) => c.brandId), cells.map(([, c]) => c.gtin),
-        cells.map(([, c]) => new Date(c.windowStartMs)), cells.map(([, c]) => c.scans), cells.map(([, c]) => c.fridgeAdds),
-        cells.map(([, c]) => c.consumed), cells.map(([, c]) => c.discarded)],
+      [
+        this.pipeline,
+        windowMs,
+        cells.map(([, c]) => c.brandId),
+        cells.map(([, c]) => c.gtin),
+        cells.map(([, c]) => new Date(c.windowStartMs)),
+        cells.map(([, c]) => c.scans),
+        cells.map(([, c]) => c.fridgeAdds),
+        cells.map(([, c]) => c.consumed),
+        cells.map(([, c]) => c.discarded),
+      ],
     );
     const ids = new Map<string, string>();
     for (const r of rows) {
@@ -106,7 +144,12 @@ export class MeasurementRepository {
     return ids;
   }
 
-  private async insertSubjects(client: PoolClient, batch: FoldedBatch, cellIds: Map<string, string>, hasher: SubjectHasher): Promise<void> {
+  private async insertSubjects(
+    client: PoolClient,
+    batch: FoldedBatch,
+    cellIds: Map<string, string>,
+    hasher: SubjectHasher,
+  ): Promise<void> {
     const ids: string[] = [];
     const hashes: Buffer[] = [];
     for (const [key, subjects] of batch.subjects) {
@@ -134,7 +177,9 @@ export class MeasurementRepository {
       [this.pipeline, [...last.keys()], [...last.values()]],
     );
     const { rows } = await client.query<{ window_start: Date }>(
-      'SELECT DISTINCT window_start FROM open_cells WHERE pipeline = $1', [this.pipeline]);
+      'SELECT DISTINCT window_start FROM open_cells WHERE pipeline = $1',
+      [this.pipeline],
+    );
     const windows: Date[] = [];
     const visitorHashes: Buffer[] = [];
     const accountHashes: Buffer[] = [];
@@ -164,10 +209,14 @@ export class MeasurementRepository {
     if (optedOut.length > 0) {
       await client.query(
         'INSERT INTO analytics_opt_outs (pipeline, account_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING',
-        [this.pipeline, optedOut]);
+        [this.pipeline, optedOut],
+      );
     }
     if (optedIn.length > 0) {
-      await client.query('DELETE FROM analytics_opt_outs WHERE pipeline = $1 AND account_id = ANY($2::uuid[])', [this.pipeline, optedIn]);
+      await client.query(
+        'DELETE FROM analytics_opt_outs WHERE pipeline = $1 AND account_id = ANY($2::uuid[])',
+        [this.pipeline, optedIn],
+      );
     }
   }
 
@@ -181,7 +230,12 @@ export class MeasurementRepository {
       `INSERT INTO stream_offsets (pipeline, topic, partition, next_offset)
        SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, o)
        ON CONFLICT (pipeline, topic, partition) DO UPDATE SET next_offset = GREATEST(stream_offsets.next_offset, excluded.next_offset)`,
-      [this.pipeline, entries.map((e) => e.topic), entries.map((e) => e.partition), entries.map((e) => e.next)],
+      [
+        this.pipeline,
+        entries.map((e) => e.topic),
+        entries.map((e) => e.partition),
+        entries.map((e) => e.next),
+      ],
     );
   }
 
@@ -198,10 +252,22 @@ export class MeasurementRepository {
    * Publishes every window that ended at or before `closedBeforeMs` through the outbox, and deletes
    * its cells and subject hashes in the same transaction. Returns the batches enqueued.
    */
-  async publishClosedWindows(client: PoolClient, closedBeforeMs: number, options: PrivacyOptions): Promise<BrandMetricBatchPublished[]> {
+  async publishClosedWindows(
+    client: PoolClient,
+    closedBeforeMs: number,
+    options: PrivacyOptions,
+  ): Promise<BrandMetricBatchPublished[]> {
     const { rows } = await client.query<{
-      id: string; brand_id: string; gtin: string; window_start: Date; window_end: Date;
-      scans: number; fridge_adds: number; consumed: number; discarded: number; distinct_subjects: string;
+      id: string;
+      brand_id: string;
+      gtin: string;
+      window_start: Date;
+      window_end: Date;
+      scans: number;
+      fridge_adds: number;
+      consumed: number;
+      discarded: number;
+      distinct_subjects: string;
     }>(
       `SELECT c.id, c.brand_id, c.gtin, c.window_start, c.window_end, c.scans, c.fridge_adds, c.consumed, c.discarded,
          (SELECT count(*) FROM cell_subjects s WHERE s.cell_id = c.id) AS distinct_subjects
@@ -211,12 +277,24 @@ export class MeasurementRepository {
     );
     if (rows.length === 0) return [];
     const closed: ClosedCell[] = rows.map((r) => ({
-      brandId: r.brand_id, gtin: r.gtin, windowStartMs: r.window_start.getTime(), windowEndMs: r.window_end.getTime(),
-      scans: r.scans, distinctSubjects: Number(r.distinct_subjects), fridgeAdds: r.fridge_adds, consumed: r.consumed, discarded: r.discarded,
+      brandId: r.brand_id,
+      gtin: r.gtin,
+      windowStartMs: r.window_start.getTime(),
+      windowEndMs: r.window_end.getTime(),
+      scans: r.scans,
+      distinctSubjects: Number(r.distinct_subjects),
+      fridgeAdds: r.fridge_adds,
+      consumed: r.consumed,
+      discarded: r.discarded,
     }));
     const noise = options.dp ? await this.budgetedNoise(client, closed, options.dp) : undefined;
     const events = brandBatches(closed, options.minGroupSize, noise?.settings).map((body) =>
-      newEvent<BrandMetricBatchPublished>({ type: 'BrandMetricBatchPublished', batchId: randomUUID(), ...body }));
+      newEvent<BrandMetricBatchPublished>({
+        type: 'BrandMetricBatchPublished',
+        batchId: randomUUID(),
+        ...body,
+      }),
+    );
     for (const event of events) await enqueueEvent(client, Topics.brandMetrics, event, event.brandId);
     await noise?.save();
     const ids = rows.map((r) => r.id);
@@ -226,7 +304,11 @@ export class MeasurementRepository {
   }
 
   /** A spend function over the Brands' daily ε budgets, and a save step for what was spent. */
-  private async budgetedNoise(client: PoolClient, cells: ClosedCell[], dp: NonNullable<PrivacyOptions['dp']>) {
+  private async budgetedNoise(
+    client: PoolClient,
+    cells: ClosedCell[],
+    dp: NonNullable<PrivacyOptions['dp']>,
+  ) {
     const brands = [...new Set(cells.map((c) => c.brandId))];
     const { rows } = await client.query<{ brand_id: string; day: string; epsilon_spent: number }>(
       `SELECT brand_id, to_char(day, 'YYYY-MM-DD') AS day, epsilon_spent FROM privacy_budget
@@ -254,7 +336,12 @@ export class MeasurementRepository {
         `INSERT INTO privacy_budget (pipeline, brand_id, day, epsilon_spent)
          SELECT $1, b, d::date, e FROM unnest($2::uuid[], $3::text[], $4::float8[]) AS u(b, d, e)
          ON CONFLICT (pipeline, brand_id, day) DO UPDATE SET epsilon_spent = excluded.epsilon_spent`,
-        [this.pipeline, keys.map((k) => k.split('|')[0]), keys.map((k) => k.split('|')[1]), keys.map((k) => spent.get(k))],
+        [
+          this.pipeline,
+          keys.map((k) => k.split('|')[0]),
+          keys.map((k) => k.split('|')[1]),
+          keys.map((k) => spent.get(k)),
+        ],
       );
     };
     return { settings, save };
@@ -264,14 +351,27 @@ export class MeasurementRepository {
     const p = [this.pipeline];
     const [offsets, clock, open] = await Promise.all([
       this.pool.query<{ topic: string; partition: number; next_offset: string }>(
-        'SELECT topic, partition, next_offset FROM stream_offsets WHERE pipeline = $1 ORDER BY topic, partition', p),
-      this.pool.query<{ events_counted: string; late_dropped: string; malformed: string; closed_before: Date }>(
-        'SELECT events_counted, late_dropped, malformed, closed_before FROM stream_clock WHERE pipeline = $1', p),
+        'SELECT topic, partition, next_offset FROM stream_offsets WHERE pipeline = $1 ORDER BY topic, partition',
+        p,
+      ),
+      this.pool.query<{
+        events_counted: string;
+        late_dropped: string;
+        malformed: string;
+        closed_before: Date;
+      }>(
+        'SELECT events_counted, late_dropped, malformed, closed_before FROM stream_clock WHERE pipeline = $1',
+        p,
+      ),
       this.pool.query<{ n: string }>('SELECT count(*) AS n FROM open_cells WHERE pipeline = $1', p),
     ]);
     const c = clock.rows[0];
     return {
-      offsets: offsets.rows.map((o) => ({ topic: o.topic, partition: o.partition, nextOffset: o.next_offset })),
+      offsets: offsets.rows.map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        nextOffset: o.next_offset,
+      })),
       eventsCounted: Number(c?.events_counted ?? 0),
       lateDropped: Number(c?.late_dropped ?? 0),
       malformed: Number(c?.malformed ?? 0),
@@ -284,7 +384,13 @@ export class MeasurementRepository {
   async reset(): Promise<void> {
     const p = [this.pipeline];
     await this.pool.query('DELETE FROM open_cells WHERE pipeline = $1', p);
-    for (const table of ['stream_offsets', 'stream_clock', 'visitor_links', 'analytics_opt_outs', 'privacy_budget']) {
+    for (const table of [
+      'stream_offsets',
+      'stream_clock',
+      'visitor_links',
+      'analytics_opt_outs',
+      'privacy_budget',
+    ]) {
       await this.pool.query(`DELETE FROM ${table} WHERE pipeline = $1`, p);
     }
   }

@@ -56,10 +56,18 @@ export interface FoldedBatch {
 
 export const ANALYTICS_PURPOSE = 'analytics';
 
-export const cellKey = (brandId: string, gtin: string, windowStartMs: number): string => `${brandId}|${gtin}|${windowStartMs}`;
+export const cellKey = (brandId: string, gtin: string, windowStartMs: number): string =>
+  `${brandId}|${gtin}|${windowStartMs}`;
 
 export function emptyBatch(): FoldedBatch {
-  return { cells: new Map(), subjects: new Map(), links: [], consentChanges: new Map(), lateDropped: 0, counted: 0 };
+  return {
+    cells: new Map(),
+    subjects: new Map(),
+    links: [],
+    consentChanges: new Map(),
+    lateDropped: 0,
+    counted: 0,
+  };
 }
 
 export function newStreamState(): StreamState {
@@ -67,7 +75,11 @@ export function newStreamState(): StreamState {
 }
 
 /** The subject an event counts for: the account, or the visitor's account once linked. */
-function subjectKeyOf(kind: 'account' | 'visitor' | 'anonymous', id: string | undefined, links: Map<string, string>): string | null {
+function subjectKeyOf(
+  kind: 'account' | 'visitor' | 'anonymous',
+  id: string | undefined,
+  links: Map<string, string>,
+): string | null {
   if (!id || kind === 'anonymous') return null;
   if (kind === 'visitor') {
     const accountId = links.get(id);
@@ -93,12 +105,24 @@ function measurableOf(event: MeasuredEvent, links: Map<string, string>): Measura
     case 'ProductScanned': {
       const subjectKey = subjectKeyOf(event.subject.kind, event.subject.id, links);
       const accountId = subjectKey?.startsWith('account:') ? subjectKey.slice(8) : null;
-      return { brandId: event.brandId, gtin: event.gtin, timeMs: Date.parse(event.scannedAt), field: 'scans', subjectKey, accountId };
+      return {
+        brandId: event.brandId,
+        gtin: event.gtin,
+        timeMs: Date.parse(event.scannedAt),
+        field: 'scans',
+        subjectKey,
+        accountId,
+      };
     }
     case 'ItemAddedToFridge':
     case 'ItemConsumed':
     case 'ItemDiscarded': {
-      const field = event.type === 'ItemAddedToFridge' ? 'fridgeAdds' : event.type === 'ItemConsumed' ? 'consumed' : 'discarded';
+      const field =
+        event.type === 'ItemAddedToFridge'
+          ? 'fridgeAdds'
+          : event.type === 'ItemConsumed'
+            ? 'consumed'
+            : 'discarded';
       return {
         brandId: event.brandId,
         gtin: event.gtin,
@@ -117,7 +141,10 @@ function applyIdentityFact(event: MeasuredEvent, state: StreamState, batch: Fold
   if ((event.type === 'AccountRegistered' || event.type === 'VisitorLinkedToAccount') && event.visitorId) {
     state.links.set(event.visitorId, event.accountId);
     batch.links.push({ visitorId: event.visitorId, accountId: event.accountId });
-  } else if ((event.type === 'ConsentWithdrawn' || event.type === 'ConsentGranted') && event.purpose === ANALYTICS_PURPOSE) {
+  } else if (
+    (event.type === 'ConsentWithdrawn' || event.type === 'ConsentGranted') &&
+    event.purpose === ANALYTICS_PURPOSE
+  ) {
     const optedOut = event.type === 'ConsentWithdrawn';
     if (optedOut) state.optedOut.add(event.accountId);
     else state.optedOut.delete(event.accountId);
@@ -131,7 +158,12 @@ function applyIdentityFact(event: MeasuredEvent, state: StreamState, batch: Fold
  * the allowed lateness; an event whose window ended at or before it is dropped as late.
  * Mutates `state` (the caller persists it with the batch).
  */
-export function foldEvents(state: StreamState, events: Iterable<MeasuredEvent>, settings: MeasurementSettings, batch = emptyBatch()): FoldedBatch {
+export function foldEvents(
+  state: StreamState,
+  events: Iterable<MeasuredEvent>,
+  settings: MeasurementSettings,
+  batch = emptyBatch(),
+): FoldedBatch {
   for (const event of events) {
     const fact = measurableOf(event, state.links);
     if (!fact) {

@@ -1,4 +1,13 @@
-import { emptyBatch, foldEvents, newStreamState, type CellCounts, type FoldedBatch, type MeasuredEvent, type MeasurementSettings, type StreamState } from './fold';
+import {
+  emptyBatch,
+  foldEvents,
+  newStreamState,
+  type CellCounts,
+  type FoldedBatch,
+  type MeasuredEvent,
+  type MeasurementSettings,
+  type StreamState,
+} from './fold';
 import { brandBatches, type BatchBody, type ClosedCell, type NoiseSettings } from './publication';
 import type { SubjectHasher } from './subject-hasher';
 
@@ -61,7 +70,8 @@ export class InMemoryMeasurement {
     for (const [key, hashes] of this.subjects) {
       const windowStartMs = this.cells.get(key)!.windowStartMs;
       const visitorHash = this.hasher.hash(windowStartMs, `visitor:${visitorId}`).toString('hex');
-      if (hashes.delete(visitorHash)) hashes.add(this.hasher.hash(windowStartMs, `account:${accountId}`).toString('hex'));
+      if (hashes.delete(visitorHash))
+        hashes.add(this.hasher.hash(windowStartMs, `account:${accountId}`).toString('hex'));
     }
   }
 

@@ -45,7 +45,9 @@ export function brandBatches(cells: ClosedCell[], minGroupSize: number, noise?: 
 
 function batchFor(group: ClosedCell[], minGroupSize: number, noise?: NoiseSettings): BatchBody {
   const { brandId, windowStartMs, windowEndMs } = group[0]!;
-  const eligible = group.filter((cell) => cell.distinctSubjects >= minGroupSize).sort((a, b) => a.gtin.localeCompare(b.gtin));
+  const eligible = group
+    .filter((cell) => cell.distinctSubjects >= minGroupSize)
+    .sort((a, b) => a.gtin.localeCompare(b.gtin));
   const affordable = !noise || eligible.length === 0 || noise.spend(brandId, windowStartMs);
   const published = affordable ? eligible.map((cell) => publishedCell(cell, noise)) : [];
   return {
@@ -61,7 +63,14 @@ function batchFor(group: ClosedCell[], minGroupSize: number, noise?: NoiseSettin
 }
 
 function publishedCell(cell: ClosedCell, noise?: NoiseSettings): BrandMetricCell {
-  const out: BrandMetricCell = { gtin: cell.gtin, scans: 0, distinctSubjects: 0, fridgeAdds: 0, consumed: 0, discarded: 0 };
+  const out: BrandMetricCell = {
+    gtin: cell.gtin,
+    scans: 0,
+    distinctSubjects: 0,
+    fridgeAdds: 0,
+    consumed: 0,
+    discarded: 0,
+  };
   for (const field of COUNT_FIELDS) {
     out[field] = noise ? noisyCount(cell[field], noise.epsilon, noise.uniform ?? secureUniform) : cell[field];
   }

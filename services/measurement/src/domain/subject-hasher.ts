@@ -17,7 +17,9 @@ export class SubjectHasher {
   keyForWindow(windowStartMs: number): Buffer {
     let key = this.keys.get(windowStartMs);
     if (!key) {
-      key = Buffer.from(hkdfSync('sha256', this.masterKey, 'packytrace/measurement/v1', `window:${iso(windowStartMs)}`, 32));
+      key = Buffer.from(
+        hkdfSync('sha256', this.masterKey, 'packytrace/measurement/v1', `window:${iso(windowStartMs)}`, 32),
+      );
       this.keys.set(windowStartMs, key);
     }
     return key;

@@ -1,7 +1,19 @@
-import { Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
+import {
+  Consumer,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+  type Message,
+} from '@platformatic/kafka';
 import { deadLetterTopic, Topics, type Topic } from '@packytrace/contracts';
 import { decodeEvent, withTransaction, type Logger, type Pool } from '@packytrace/service-kit';
-import { closeByWallClock, foldEvents, type MeasuredEvent, type MeasurementSettings, type StreamState } from '../domain/fold';
+import {
+  closeByWallClock,
+  foldEvents,
+  type MeasuredEvent,
+  type MeasurementSettings,
+  type StreamState,
+} from '../domain/fold';
 import { SubjectHasher } from '../domain/subject-hasher';
 import { MeasurementRepository, type OffsetMap, type PrivacyOptions } from '../db/measurement-repository';
 
@@ -14,7 +26,12 @@ interface Received {
 }
 
 /** The topics the pipeline reads (docs/API.md). */
-export const MEASURED_TOPICS = [Topics.productScanned, Topics.fridgeItems, Topics.accounts, Topics.consents] as const;
+export const MEASURED_TOPICS = [
+  Topics.productScanned,
+  Topics.fridgeItems,
+  Topics.accounts,
+  Topics.consents,
+] as const;
 
 export interface MeasurementPipelineOptions {
   pool: Pool;
@@ -67,7 +84,11 @@ export class MeasurementPipeline {
   async start(): Promise<void> {
     const { brokers, groupId, logger } = this.options;
     ({ state: this.state, offsets: this.offsets } = await this.repository.loadState());
-    this.deadLetters = new Producer({ clientId: `${groupId}-dlq`, bootstrapBrokers: brokers, serializers: stringSerializers });
+    this.deadLetters = new Producer({
+      clientId: `${groupId}-dlq`,
+      bootstrapBrokers: brokers,
+      serializers: stringSerializers,
+    });
     this.consumer = new Consumer({
       clientId: groupId,
       groupId,
@@ -95,7 +116,10 @@ export class MeasurementPipeline {
   }
 
   private receive(message: RawMessage): void {
-    const decoded = decodeEvent(this.contractTopicOf.get(message.topic)!, message.value) as Received['decoded'];
+    const decoded = decodeEvent(
+      this.contractTopicOf.get(message.topic)!,
+      message.value,
+    ) as Received['decoded'];
     this.buffer.push({ message, decoded });
     this.lastMessageAt = Date.now();
     if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
@@ -153,7 +177,14 @@ export class MeasurementPipeline {
     const batch = foldEvents(state, events, this.options.settings);
     if (malformed.length > 0) await this.park(malformed);
     const published = await withTransaction(this.options.pool, async (client) => {
-      await this.repository.storeBatch(client, { batch, state, offsets, malformed: malformed.length, hasher: this.hasher, windowMs: this.options.settings.windowMs });
+      await this.repository.storeBatch(client, {
+        batch,
+        state,
+        offsets,
+        malformed: malformed.length,
+        hasher: this.hasher,
+        windowMs: this.options.settings.windowMs,
+      });
       return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
     });
     this.state = state;
@@ -189,7 +220,11 @@ export class MeasurementPipeline {
   }
 
   private privacy(): PrivacyOptions {
-    return { minGroupSize: this.options.settings.minGroupSize, windowMs: this.options.settings.windowMs, dp: this.options.dp };
+    return {
+      minGroupSize: this.options.settings.minGroupSize,
+      windowMs: this.options.settings.windowMs,
+      dp: this.options.dp,
+    };
   }
 
   private async park(malformed: { message: RawMessage; reason: string }[]): Promise<void> {

@@ -53,7 +53,15 @@ describe('two-sided geometric mechanism', () => {
 
   it('decides suppression on the true count, before noise, and withholds cells once the budget is spent', () => {
     const cell = (gtin: string, distinctSubjects: number) => ({
-      brandId: 'b', gtin, windowStartMs: 0, windowEndMs: 60_000, scans: distinctSubjects, distinctSubjects, fridgeAdds: 0, consumed: 0, discarded: 0,
+      brandId: 'b',
+      gtin,
+      windowStartMs: 0,
+      windowEndMs: 60_000,
+      scans: distinctSubjects,
+      distinctSubjects,
+      fridgeAdds: 0,
+      consumed: 0,
+      discarded: 0,
     });
     // noise that would lift 49 to 51 and drop 50 to 0: publication still follows the true counts
     let budget = 1;

@@ -7,7 +7,14 @@ import { InMemoryMeasurement } from '../../src/domain/in-memory-measurement';
 import type { BatchBody } from '../../src/domain/publication';
 import { SubjectHasher } from '../../src/domain/subject-hasher';
 import type { RunningMeasurement } from '../../src/service';
-import { createTopicCopies, deleteTopicCopies, measurementConfig, produce, produceEvents, startMeasurement } from '../support/kafka';
+import {
+  createTopicCopies,
+  deleteTopicCopies,
+  measurementConfig,
+  produce,
+  produceEvents,
+  startMeasurement,
+} from '../support/kafka';
 import { FAR_FUTURE, personArb, streamOf, WINDOW_MS, worldOf, type World } from '../support/streams';
 
 const K = 3;
@@ -20,14 +27,28 @@ const running: RunningMeasurement[] = [];
 const aggregatesOf = (batches: (BatchBody | BrandMetricBatchPublished)[]) =>
   batches
     .map(({ brandId, windowStart, windowEnd, minGroupSize, cells, suppressedCells, totals, noise }) => ({
-      brandId, windowStart, windowEnd, minGroupSize, cells, suppressedCells, totals, noise,
+      brandId,
+      windowStart,
+      windowEnd,
+      minGroupSize,
+      cells,
+      suppressedCells,
+      totals,
+      noise,
     }))
     .sort((a, b) => `${a.brandId}${a.windowStart}`.localeCompare(`${b.brandId}${b.windowStart}`));
 
 /** Batches for this test's Brands on measurement.brand-metrics.v1, once `count` of them arrived. */
 async function publishedBatches(count: number): Promise<BrandMetricBatchPublished[]> {
-  const ours = (events: BrandMetricBatchPublished[]) => events.filter((e) => world.brands.includes(e.brandId));
-  return ours(await readTopic<BrandMetricBatchPublished>(Topics.brandMetrics, (events) => ours(events).length >= count, 60_000));
+  const ours = (events: BrandMetricBatchPublished[]) =>
+    events.filter((e) => world.brands.includes(e.brandId));
+  return ours(
+    await readTopic<BrandMetricBatchPublished>(
+      Topics.brandMetrics,
+      (events) => ours(events).length >= count,
+      60_000,
+    ),
+  );
 }
 
 async function start(config: MeasurementConfig): Promise<RunningMeasurement> {
@@ -37,8 +58,15 @@ async function start(config: MeasurementConfig): Promise<RunningMeasurement> {
 }
 
 async function status(service: RunningMeasurement) {
-  const response = await fetch(`${service.url}/internal/measurement/status`, { headers: { 'x-internal-token': TEST_INTERNAL_SECRET } });
-  return (await response.json()) as { eventsCounted: number; malformed: number; openCells: number; offsets: { nextOffset: string }[] };
+  const response = await fetch(`${service.url}/internal/measurement/status`, {
+    headers: { 'x-internal-token': TEST_INTERNAL_SECRET },
+  });
+  return (await response.json()) as {
+    eventsCounted: number;
+    malformed: number;
+    openCells: number;
+    offsets: { nextOffset: string }[];
+  };
 }
 
 const consumedAll = async (service: RunningMeasurement, total: number) =>
@@ -51,12 +79,17 @@ beforeAll(async () => {
   const people = fc.sample(personArb(2, 3, 4 * WINDOW_MS), { numRuns: 60, seed: 42 });
   world = worldOf(people, 2, 3);
   const events = streamOf(world).map((t) => t.event);
-  const reference = new InMemoryMeasurement({ windowMs: WINDOW_MS, latenessMs: 86_400_000, minGroupSize: K }, new SubjectHasher('x'.repeat(32)));
+  const reference = new InMemoryMeasurement(
+    { windowMs: WINDOW_MS, latenessMs: 86_400_000, minGroupSize: K },
+    new SubjectHasher('x'.repeat(32)),
+  );
   reference.apply(events);
   reference.flush(FAR_FUTURE);
   expected = reference.published;
   await produceEvents(suffix, events);
-  await produce([{ topic: `${Topics.productScanned}${suffix}`, value: '{"type":"ProductScanned","not":"valid"}' }]);
+  await produce([
+    { topic: `${Topics.productScanned}${suffix}`, value: '{"type":"ProductScanned","not":"valid"}' },
+  ]);
   totalMessages = events.length + 1;
 }, 60_000);
 
@@ -76,7 +109,8 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
     const service = await start(config);
     firstRun = await publishedBatches(expected.length);
     expect(aggregatesOf(firstRun)).toEqual(aggregatesOf(expected));
-    for (const batch of firstRun) for (const cell of batch.cells) expect(cell.distinctSubjects).toBeGreaterThanOrEqual(K);
+    for (const batch of firstRun)
+      for (const cell of batch.cells) expect(cell.distinctSubjects).toBeGreaterThanOrEqual(K);
     await waitFor(() => consumedAll(service, totalMessages), 20_000, 'all offsets stored');
     const s = await status(service);
     expect(s.malformed).toBe(1);
@@ -84,8 +118,11 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
   }, 90_000);
 
   it('parks a malformed event on the dead-letter topic', async () => {
-    const parked = await readTopic<Record<string, unknown>>(`${Topics.productScanned}.dlq`, (events) =>
-      events.some((e) => e.not === 'valid'), 20_000);
+    const parked = await readTopic<Record<string, unknown>>(
+      `${Topics.productScanned}.dlq`,
+      (events) => events.some((e) => e.not === 'valid'),
+      20_000,
+    );
     expect(parked.some((e) => e.not === 'valid')).toBe(true);
   }, 30_000);
 
@@ -108,7 +145,11 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
     try {
       const events = streamOf(world).map((t) => t.event);
       const half = Math.floor(events.length / 2);
-      const interrupted = measurementConfig({ PT_MEASUREMENT_TOPIC_SUFFIX: restartSuffix, PT_MEASUREMENT_MIN_GROUP_SIZE: K, PT_MEASUREMENT_BATCH_SIZE: 25 });
+      const interrupted = measurementConfig({
+        PT_MEASUREMENT_TOPIC_SUFFIX: restartSuffix,
+        PT_MEASUREMENT_MIN_GROUP_SIZE: K,
+        PT_MEASUREMENT_BATCH_SIZE: 25,
+      });
       await produceEvents(restartSuffix, events.slice(0, half));
       const firstHalf = await start({ ...interrupted, PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600 });
       await waitFor(() => consumedAll(firstHalf, half), 20_000, 'first half applied');

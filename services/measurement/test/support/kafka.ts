@@ -10,9 +10,16 @@ import { startMeasurementService, type RunningMeasurement } from '../../src/serv
 /** Fresh copies of the four input topics (`<topic>.t-<uuid>`), so a test reads only its own events. */
 export async function createTopicCopies(partitions = 1): Promise<string> {
   const suffix = `.t-${randomUUID()}`;
-  const admin = new Admin({ clientId: `test-admin-${randomUUID()}`, bootstrapBrokers: testEnv().kafkaBrokers });
+  const admin = new Admin({
+    clientId: `test-admin-${randomUUID()}`,
+    bootstrapBrokers: testEnv().kafkaBrokers,
+  });
   try {
-    await admin.createTopics({ topics: MEASURED_TOPICS.map((t) => `${t}${suffix}`), partitions, replicas: 1 });
+    await admin.createTopics({
+      topics: MEASURED_TOPICS.map((t) => `${t}${suffix}`),
+      partitions,
+      replicas: 1,
+    });
   } finally {
     await admin.close();
   }
@@ -20,7 +27,10 @@ export async function createTopicCopies(partitions = 1): Promise<string> {
 }
 
 export async function deleteTopicCopies(suffix: string): Promise<void> {
-  const admin = new Admin({ clientId: `test-admin-${randomUUID()}`, bootstrapBrokers: testEnv().kafkaBrokers });
+  const admin = new Admin({
+    clientId: `test-admin-${randomUUID()}`,
+    bootstrapBrokers: testEnv().kafkaBrokers,
+  });
   try {
     await admin.deleteTopics({ topics: MEASURED_TOPICS.map((t) => `${t}${suffix}`) }).catch(() => undefined);
   } finally {
@@ -53,14 +63,17 @@ export async function produce(messages: { topic: string; key?: string; value: st
     autocreateTopics: false,
   });
   try {
-    for (let i = 0; i < messages.length; i += 2000) await producer.send({ messages: messages.slice(i, i + 2000) });
+    for (let i = 0; i < messages.length; i += 2000)
+      await producer.send({ messages: messages.slice(i, i + 2000) });
   } finally {
     await producer.close();
   }
 }
 
 export async function produceEvents(suffix: string, events: MeasuredEvent[]): Promise<void> {
-  await produce(events.map((event) => ({ topic: `${topicOf(event)}${suffix}`, key: 'k', value: JSON.stringify(event) })));
+  await produce(
+    events.map((event) => ({ topic: `${topicOf(event)}${suffix}`, key: 'k', value: JSON.stringify(event) })),
+  );
 }
 
 export function measurementConfig(overrides: Partial<MeasurementConfig>): MeasurementConfig {

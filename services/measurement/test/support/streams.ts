@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import type { MeasuredEvent } from '../../src/domain/fold';
 
 /** Event builders for tests: fields as the contracts define them. */
-export const scanned = (brandId: string, gtin: string, at: number, subject: { kind: 'account' | 'visitor' | 'anonymous'; id?: string }): MeasuredEvent => ({
+export const scanned = (
+  brandId: string,
+  gtin: string,
+  at: number,
+  subject: { kind: 'account' | 'visitor' | 'anonymous'; id?: string },
+): MeasuredEvent => ({
   eventId: randomUUID(),
   type: 'ProductScanned',
   occurredAt: new Date(at).toISOString(),
@@ -14,8 +19,22 @@ export const scanned = (brandId: string, gtin: string, at: number, subject: { ki
   scannedAt: new Date(at).toISOString(),
 });
 
-export const fridgeFact = (type: 'ItemAddedToFridge' | 'ItemConsumed', brandId: string, gtin: string, at: number, accountId: string): MeasuredEvent =>
-  ({ eventId: randomUUID(), type, occurredAt: new Date(at).toISOString(), accountId, gtin, brandId, quantity: 1 }) as MeasuredEvent;
+export const fridgeFact = (
+  type: 'ItemAddedToFridge' | 'ItemConsumed',
+  brandId: string,
+  gtin: string,
+  at: number,
+  accountId: string,
+): MeasuredEvent =>
+  ({
+    eventId: randomUUID(),
+    type,
+    occurredAt: new Date(at).toISOString(),
+    accountId,
+    gtin,
+    brandId,
+    quantity: 1,
+  }) as MeasuredEvent;
 
 export const registered = (accountId: string, visitorId: string, at: number): MeasuredEvent => ({
   eventId: randomUUID(),
@@ -25,7 +44,11 @@ export const registered = (accountId: string, visitorId: string, at: number): Me
   visitorId,
 });
 
-export const consent = (type: 'ConsentGranted' | 'ConsentWithdrawn', accountId: string, at: number): MeasuredEvent => ({
+export const consent = (
+  type: 'ConsentGranted' | 'ConsentWithdrawn',
+  accountId: string,
+  at: number,
+): MeasuredEvent => ({
   eventId: randomUUID(),
   type,
   occurredAt: new Date(at).toISOString(),
@@ -56,24 +79,26 @@ export const WINDOW_MS = 60_000;
 export const LATENESS_MS = 10_000;
 
 export const personArb = (brands: number, gtinsPerBrand: number, spanMs: number): fc.Arbitrary<Person> =>
-  fc.record({
-    registersAfter: fc.integer({ min: 0, max: 8 }),
-    actions: fc.array(
-      fc.record({
-        brand: fc.integer({ min: 0, max: brands - 1 }),
-        gtin: fc.integer({ min: 0, max: gtinsPerBrand - 1 }),
-        at: fc.integer({ min: 0, max: spanMs }),
-        kind: fc.constantFrom<'scan' | 'fridge'>('scan', 'scan', 'fridge'),
-      }),
-      { minLength: 1, maxLength: 8 },
-    ),
-  }).map(({ registersAfter, actions }) => ({
-    personId: randomUUID(),
-    visitorId: `v-${randomUUID()}`,
-    accountId: randomUUID(),
-    registersAfter,
-    actions: actions.sort((a, b) => a.at - b.at),
-  }));
+  fc
+    .record({
+      registersAfter: fc.integer({ min: 0, max: 8 }),
+      actions: fc.array(
+        fc.record({
+          brand: fc.integer({ min: 0, max: brands - 1 }),
+          gtin: fc.integer({ min: 0, max: gtinsPerBrand - 1 }),
+          at: fc.integer({ min: 0, max: spanMs }),
+          kind: fc.constantFrom<'scan' | 'fridge'>('scan', 'scan', 'fridge'),
+        }),
+        { minLength: 1, maxLength: 8 },
+      ),
+    })
+    .map(({ registersAfter, actions }) => ({
+      personId: randomUUID(),
+      visitorId: `v-${randomUUID()}`,
+      accountId: randomUUID(),
+      registersAfter,
+      actions: actions.sort((a, b) => a.at - b.at),
+    }));
 
 export function worldOf(people: Person[], brands: number, gtinsPerBrand: number): World {
   const brandIds = Array.from({ length: brands }, () => randomUUID());
@@ -106,18 +131,35 @@ export function streamOf(world: World): Tagged[] {
       const cell = `${brandId}|${gtin}|${Math.floor(at / WINDOW_MS) * WINDOW_MS}`;
       if (registered_ || action.kind === 'fridge') {
         if (!registered_) {
-          all.push({ at, seq: seq++, tagged: { event: registered(person.accountId, person.visitorId, at), personId: person.personId } });
+          all.push({
+            at,
+            seq: seq++,
+            tagged: { event: registered(person.accountId, person.visitorId, at), personId: person.personId },
+          });
           registered_ = true;
         }
-        const event = action.kind === 'fridge'
-          ? fridgeFact('ItemAddedToFridge', brandId, gtin, at, person.accountId)
-          : scanned(brandId, gtin, at, { kind: 'account', id: person.accountId });
+        const event =
+          action.kind === 'fridge'
+            ? fridgeFact('ItemAddedToFridge', brandId, gtin, at, person.accountId)
+            : scanned(brandId, gtin, at, { kind: 'account', id: person.accountId });
         all.push({ at, seq: seq++, tagged: { event, personId: person.personId, cell } });
       } else {
-        all.push({ at, seq: seq++, tagged: { event: scanned(brandId, gtin, at, { kind: 'visitor', id: person.visitorId }), personId: person.personId, cell } });
+        all.push({
+          at,
+          seq: seq++,
+          tagged: {
+            event: scanned(brandId, gtin, at, { kind: 'visitor', id: person.visitorId }),
+            personId: person.personId,
+            cell,
+          },
+        });
       }
       if (i === person.registersAfter && !registered_) {
-        all.push({ at, seq: seq++, tagged: { event: registered(person.accountId, person.visitorId, at), personId: person.personId } });
+        all.push({
+          at,
+          seq: seq++,
+          tagged: { event: registered(person.accountId, person.visitorId, at), personId: person.personId },
+        });
         registered_ = true;
       }
     });

@@ -77,6 +77,7 @@ describe('Brand self-service', () => {
     });
     expect(listed.body.items.map((i: { gtin: string }) => i.gtin)).toContain(gtin);
     for (const item of listed.body.items) expect(item.brand.id).toBe(nordhavn.id);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back in tests; the assertions check it
     const events = await readTopic<Record<string, any>>(
       'passport.products.v1',
       (seen) => seen.filter((e) => e.type === 'ProductPublished' && e.gtin === gtin).length >= 2,
@@ -170,6 +171,7 @@ describe('Brand self-service', () => {
         recalledAt: recall.body.recalledAt,
       },
     ]);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back in tests; the assertions check it
     const events = await readTopic<Record<string, any>>('passport.products.v1', (seen) =>
       seen.some((e) => e.recallId === recall.body.recallId),
     );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { adminDatabaseUrl, roleDatabaseUrl } from '@packytrace/testing';
+import { roleDatabaseUrl } from '@packytrace/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPersonalization } from '../../src/service';
