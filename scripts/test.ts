@@ -7,7 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startInfrastructure, type Infrastructure } from '../infra/launcher/index';
+import { startInfrastructure, stopOwned, type Infrastructure } from '../infra/launcher/index';
+import { stackPorts } from '../infra/launcher/ports';
+import { devSecrets } from '../infra/launcher/service-env';
+import { startServices } from '../infra/launcher/services';
 
 const root = join(import.meta.dirname, '..');
 const started = Date.now();
@@ -67,6 +70,53 @@ async function runningDevInfra(): Promise<InfraState | undefined> {
   }
 }
 
+/** Debian's Chromium for the browser tests; installed on first use (the machine has apt and root). */
+async function ensureChromium(): Promise<boolean> {
+  const chromium = process.env.PT_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(chromium)) return true;
+  step('installing Debian chromium for the browser tests');
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  const apt = (args: string[]) => run(sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...args] : args);
+  if ((await apt(['update', '-qq'])) !== 0) return false;
+  return (await apt(['install', '-y', '-qq', 'chromium'])) === 0 && existsSync(chromium);
+}
+
+/**
+ * The web app in a real browser against the whole stack: every service and the gateway on their usual
+ * ports over the test database (or a dev stack that is already up), the production build on :3000.
+ */
+async function browserTests(state: InfraState, env: NodeJS.ProcessEnv): Promise<number> {
+  if (!existsSync(join(root, 'tests/web/vitest.config.ts'))) return 0;
+  if (!(await ensureChromium())) {
+    console.error('✖ Chromium is missing and could not be installed (apt-get install chromium)');
+    return 1;
+  }
+  const ports = stackPorts();
+  const gatewayUp = await fetch(`http://localhost:${ports.gateway}/health/ready`).then((r) => r.ok, () => false);
+  if (!gatewayUp) {
+    step('the whole stack: every service and the gateway, over the test database');
+    await startServices(
+      { ...state, databaseName: 'packytrace_test', realm: 'packytrace' },
+      ports,
+      devSecrets(),
+    );
+  }
+  step('browser tests (playwright-core + Debian chromium)');
+  const report = join(root, '.local', 'vitest-web-report.json');
+  const code = await run(
+    bin('vitest'),
+    ['run', '--config', 'tests/web/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    env,
+  );
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+    counts.passed += r.numPassedTests;
+    counts.failed += r.numFailedTests;
+    counts.skipped += r.numPendingTests;
+  }
+  return code;
+}
+
 async function main(): Promise<number> {
   const staticOk = await staticChecks();
 
@@ -85,10 +135,8 @@ async function main(): Promise<number> {
     };
   }
   const stop = async () => {
-    if (infra) {
-      step('stopping the infrastructure');
-      await infra.stop();
-    }
+    step('stopping what the tests started');
+    await stopOwned();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
@@ -109,16 +157,21 @@ async function main(): Promise<number> {
     code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], env);
     if (existsSync(report)) {
       const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-      summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`;
+      counts.passed += r.numPassedTests;
+      counts.failed += r.numFailedTests;
+      counts.skipped += r.numPendingTests;
     }
+    code = (await browserTests(state, env)) || code;
   } finally {
     await stop();
   }
   console.log(`\nwall time ${seconds()}${staticOk ? '' : ' — static checks FAILED'}`);
-  if (summary) console.log(`tests: ${summary}`);
+  summary = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
+  console.log(summary);
   return staticOk ? code : code || 1;
 }
 
+const counts = { passed: 0, failed: 0, skipped: 0 };
 let summary = '';
 main().then(
   (code) => process.exit(code),

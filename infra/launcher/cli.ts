@@ -2,17 +2,18 @@
  * PackyTrace local launcher.
  *   start  infrastructure + every service + the web app (npm start)
  *   infra  PostgreSQL, Kafka and Keycloak only; writes .local/infra.json (npm run infra)
+ *   services  every service, the gateway and the web app against a running `infra` (npm run services)
  *   reset  wipes .local/ (data and logs; the download cache stays)
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { startInfrastructure, stopOwned, type Infrastructure } from './index.js';
-import { localDir } from './paths.js';
+import { infraStateFile, localDir } from './paths.js';
 import { PrerequisiteMissing } from './prerequisites.js';
 import { report, StartupError } from './progress.js';
 import { devSecrets, devStackNotes } from './service-env.js';
 import { startServices, startWebApp } from './services.js';
 import { stackPorts, serviceNames } from './ports.js';
-import { readInfraState } from './index.js';
+import { readInfraState, type InfraState } from './index.js';
 
 let stopping: Promise<void> | undefined;
 
@@ -60,6 +61,19 @@ async function startCommand(): Promise<void> {
     process.stdout.write(`${part.part.padEnd(16)} ${part.url}\n`);
 }
 
+/** Services, gateway and web app against the infrastructure an `infra` launcher keeps running. */
+async function servicesCommand(): Promise<void> {
+  if (!existsSync(infraStateFile)) throw new PrerequisiteMissing('no running infrastructure: start `npm run infra` first');
+  const state = JSON.parse(readFileSync(infraStateFile, 'utf8')) as InfraState;
+  const ports = stackPorts();
+  const endpoints = { ...state, databaseName: process.env.PT_DB_NAME ?? 'packytrace', realm: 'packytrace' };
+  for (const note of devStackNotes) report('services', note);
+  const services = await startServices(endpoints, ports, devSecrets());
+  const web = await startWebApp(endpoints, ports);
+  for (const part of [...services, ...(web ? [web] : [])])
+    process.stdout.write(`${part.part.padEnd(16)} ${part.url}\n`);
+}
+
 function resetCommand(): void {
   const running = readInfraState();
   if (running) {
@@ -79,10 +93,13 @@ async function main(command: string | undefined): Promise<void> {
     case 'infra':
       stopOnSignals();
       return infraCommand();
+    case 'services':
+      stopOnSignals();
+      return servicesCommand();
     case 'reset':
       return resetCommand();
     default:
-      process.stderr.write('usage: tsx infra/launcher/cli.ts start|infra|reset\n');
+      process.stderr.write('usage: tsx infra/launcher/cli.ts start|infra|services|reset\n');
       process.exit(2);
   }
 }

@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VerifiedCaller } from './auth/jwt';
 import type { BrandDirectory } from './clients/identity-brands';
 import { csv, type GatewayConfig } from './config';
-import type { Upstream } from './domain/route-table';
+import { pathOf, type Upstream } from './domain/route-table';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { proxyRoutes } from './routes/proxy';
@@ -60,7 +60,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   // Access log without headers, so no token or cookie is ever written.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { method: request.method, path: pathOf(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
@@ -102,7 +102,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    const problem = new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${pathOf(request.url)}.`);
     void reply.status(404).type('application/problem+json').send(problem.toJSON());
   });
 

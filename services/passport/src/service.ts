@@ -40,8 +40,7 @@ export async function startPassportService(config: PassportConfig, logger: Logge
   }
   const brokers = brokerList(config.PT_KAFKA_BROKERS);
   const producer = new EventProducer({ brokers, clientId: 'passport' });
-  // Larger batches amortise the per-batch SELECT/UPDATE round trips (bench/scan: relay vs raw produce).
-  const relay = new OutboxRelay({ pool, databaseUrl: config.PT_DB_URL, producer, logger, batchSize: 2000 });
+  const relay = new OutboxRelay({ pool, databaseUrl: config.PT_DB_URL, producer, logger });
   await relay.start();
   const brandConsumer = startConsumerInBackground({
     brokers,

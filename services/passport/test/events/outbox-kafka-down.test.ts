@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCatalog } from '../../src/db/seed/catalog';
 import type { RunningPassport } from '../../src/service';
 import { asGateway, call, closedPort, startPassport } from '../support';
+import { seenAll } from '../topic';
 
 /**
  * The shared Kafka cannot be stopped in a test, so "Kafka stopped" is the passport service whose
@@ -44,7 +45,7 @@ describe('a scan while Kafka is down', () => {
     try {
       const events = await readTopic<{ eventId: string; scanId: string }>(
         'passport.product-scanned.v1',
-        (seen) => scanIds.every((id) => seen.some((e) => e.scanId === id)),
+        seenAll(scanIds, (e) => e.scanId),
         90_000,
       );
       const mine = events.filter((e) => scanIds.includes(e.scanId));

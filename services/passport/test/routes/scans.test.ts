@@ -6,6 +6,7 @@ import { demoCatalog } from '../../src/db/seed/catalog';
 import type { RunningPassport } from '../../src/service';
 import { fakePersonalization, type FakePersonalization } from '../fake-personalization';
 import { asGateway, call, closedPort, startPassport } from '../support';
+import { seenAll } from '../topic';
 
 const catalog = demoCatalog();
 const withAllergen = catalog.find((p) => p.allergens.length > 0)!;
@@ -121,7 +122,7 @@ describe('who scans', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back in tests; the assertions check it
       const events = await readTopic<Record<string, any>>(
         'passport.product-scanned.v1',
-        (seen) => mine.every((id) => seen.some((e) => e.scanId === id)),
+        seenAll(mine, (e) => e.scanId),
         90_000,
       );
       const byScan = (id: string) => events.filter((e) => e.scanId === id);
