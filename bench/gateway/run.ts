@@ -21,12 +21,22 @@ import { fileURLToPath } from 'node:url';
 const duration = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const infra = JSON.parse(readFileSync(join(root, '.local/infra.json'), 'utf8')) as { keycloakUrl: string; issuer: string; kafkaBrokers: string };
+const infra = JSON.parse(readFileSync(join(root, '.local/infra.json'), 'utf8')) as {
+  keycloakUrl: string;
+  issuer: string;
+  kafkaBrokers: string;
+};
 const INTERNAL_SECRET = 'bench-internal-secret-0123456789';
 const PATH = '/api/v1/products';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 
-type Cannon = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; timeouts: number };
+type Cannon = {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+};
 /** req/s and latency of the counted run, and the CPU share (% of one core) each process used during it. */
 type Row = { name: string; reqs: number; p50: number; p99: number; cpu: Record<string, number> };
 type Proc = { name: string; pids: () => number[] };
@@ -79,13 +89,20 @@ async function waitUntilAnswering(url: string, headers: Record<string, string> =
 
 async function startUpstream(): Promise<{ url: string; proc: Proc }> {
   const port = await freePort();
-  const child = startTs('bench/gateway/upstream.ts', { PT_HTTP_PORT: String(port), PT_INTERNAL_SECRET: INTERNAL_SECRET, PT_LOG_LEVEL: 'warn' });
+  const child = startTs('bench/gateway/upstream.ts', {
+    PT_HTTP_PORT: String(port),
+    PT_INTERNAL_SECRET: INTERNAL_SECRET,
+    PT_LOG_LEVEL: 'warn',
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(`${url}/health/live`);
   return { url, proc: { name: 'upstream', pids: () => [child.pid!] } };
 }
 
-async function startGatewayProcess(upstreamUrl: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; proc: Proc; child: ChildProcess }> {
+async function startGatewayProcess(
+  upstreamUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; proc: Proc; child: ChildProcess }> {
   const port = await freePort();
   const nodeArgs = (process.env.PT_BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = startTs(
@@ -130,7 +147,9 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(`${url}${PATH}`);
@@ -139,7 +158,11 @@ http {
 
 function childPids(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -162,20 +185,35 @@ async function accessToken(): Promise<string> {
   const response = await fetch(`${infra.issuer}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'packytrace-cli', username: 'admin@packytrace.local', password: 'packytrace-admin' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'packytrace-cli',
+      username: 'admin@packytrace.local',
+      password: 'packytrace-admin',
+    }),
   });
   const body = (await response.json()) as { access_token?: string; error_description?: string };
-  if (!body.access_token) throw new Error(`password grant failed: ${response.status} ${body.error_description ?? ''}`);
+  if (!body.access_token)
+    throw new Error(`password grant failed: ${response.status} ${body.error_description ?? ''}`);
   return body.access_token;
 }
 
 /** One autocannon run in its own process; returns its result and the CPU every listed process used meanwhile. */
-async function loadRun(url: string, headers: Record<string, string>, procs: Proc[], overallRate?: number): Promise<{ result: Cannon; cpu: Record<string, number> }> {
+async function loadRun(
+  url: string,
+  headers: Record<string, string>,
+  procs: Proc[],
+  overallRate?: number,
+): Promise<{ result: Cannon; cpu: Record<string, number> }> {
   const options = { url, connections, duration, headers, ...(overallRate ? { overallRate } : {}) };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/gateway/load.ts'), JSON.stringify(options)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench/gateway/load.ts'), JSON.stringify(options)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   const all = [...procs, { name: 'load', pids: () => [child.pid!] }];
   // Sampled after the load generator's start-up so tsx compiling it is not counted; stopped at its exit.
@@ -195,14 +233,23 @@ async function loadRun(url: string, headers: Record<string, string>, procs: Proc
   clearInterval(poll);
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
   const seconds = Number(ended - started) / 1e9;
-  const cpu = Object.fromEntries(all.map((p, i) => [p.name, Math.round((100 * (after[i]! - before[i]!)) / seconds)]));
+  const cpu = Object.fromEntries(
+    all.map((p, i) => [p.name, Math.round((100 * (after[i]! - before[i]!)) / seconds)]),
+  );
   return { result: JSON.parse(output) as Cannon, cpu };
 }
 
-async function measure(name: string, url: string, headers: Record<string, string>, procs: Proc[], overallRate?: number): Promise<Row> {
+async function measure(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  procs: Proc[],
+  overallRate?: number,
+): Promise<Row> {
   await loadRun(url, headers, procs, overallRate);
   const { result, cpu } = await loadRun(url, headers, procs, overallRate);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   const row = { name, reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpu };
   process.stderr.write(`  ${name}: ${row.reqs.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms\n`);
   return row;
@@ -216,45 +263,93 @@ const nginx = await startNginx(upstream.url);
 const first = await fetch(`${gateway.url}${PATH}`);
 const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
 const target = `${PATH}`;
-process.stderr.write(`autocannon: ${connections} connections, ${duration} s per run, second of two runs counts\n`);
+process.stderr.write(
+  `autocannon: ${connections} connections, ${duration} s per run, second of two runs counts\n`,
+);
 
 const direct = await measure('direct (upstream)', `${upstream.url}${target}`, {}, [upstream.proc]);
-const noToken = await measure('gateway, no token', `${gateway.url}${target}`, { cookie }, [gateway.proc, upstream.proc]);
-const withJwt = await measure('gateway, JWT', `${gateway.url}${target}`, { cookie, authorization: `Bearer ${await accessToken()}` }, [gateway.proc, upstream.proc]);
-const nginxRow = nginx ? await measure('nginx reverse proxy', `${nginx.url}${target}`, {}, [nginx.proc, upstream.proc]) : undefined;
+const noToken = await measure('gateway, no token', `${gateway.url}${target}`, { cookie }, [
+  gateway.proc,
+  upstream.proc,
+]);
+const withJwt = await measure(
+  'gateway, JWT',
+  `${gateway.url}${target}`,
+  { cookie, authorization: `Bearer ${await accessToken()}` },
+  [gateway.proc, upstream.proc],
+);
+const nginxRow = nginx
+  ? await measure('nginx reverse proxy', `${nginx.url}${target}`, {}, [nginx.proc, upstream.proc])
+  : undefined;
 
 // Every request verified from scratch (what many distinct tokens would cost): a second gateway without the cache.
 await stop(gateway.child);
 const uncachedGateway = await startGatewayProcess(upstream.url, { PT_JWT_CACHE_MAX: '0' });
-const uncached = await measure('gateway, JWT, no verification cache', `${uncachedGateway.url}${target}`, { cookie, authorization: `Bearer ${await accessToken()}` }, [
-  uncachedGateway.proc,
-  upstream.proc,
-]);
+const uncached = await measure(
+  'gateway, JWT, no verification cache',
+  `${uncachedGateway.url}${target}`,
+  { cookie, authorization: `Bearer ${await accessToken()}` },
+  [uncachedGateway.proc, upstream.proc],
+);
 await stop(uncachedGateway.child);
 const gatewayAgain = await startGatewayProcess(upstream.url);
 
 const rate = Math.max(1, Math.floor(withJwt.reqs / 2));
-const directHalf = await measure(`direct at ${rate} req/s`, `${upstream.url}${target}`, {}, [upstream.proc], rate);
-const jwtHalf = await measure(`gateway, JWT at ${rate} req/s`, `${gatewayAgain.url}${target}`, { cookie, authorization: `Bearer ${await accessToken()}` }, [gatewayAgain.proc, upstream.proc], rate);
+const directHalf = await measure(
+  `direct at ${rate} req/s`,
+  `${upstream.url}${target}`,
+  {},
+  [upstream.proc],
+  rate,
+);
+const jwtHalf = await measure(
+  `gateway, JWT at ${rate} req/s`,
+  `${gatewayAgain.url}${target}`,
+  { cookie, authorization: `Bearer ${await accessToken()}` },
+  [gatewayAgain.proc, upstream.proc],
+  rate,
+);
 
 const rows = [direct, noToken, withJwt, uncached, ...(nginxRow ? [nginxRow] : []), directHalf, jwtHalf];
-const cpuCell = (row: Row) => Object.entries(row.cpu).map(([name, pct]) => `${name} ${pct}%`).join(', ');
-console.log(`\nautocannon, ${connections} connections, ${duration} s, second of two runs; every party in its own process; ${nginx ? '' : 'nginx not installed; '}same upstream`);
-console.log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
+const cpuCell = (row: Row) =>
+  Object.entries(row.cpu)
+    .map(([name, pct]) => `${name} ${pct}%`)
+    .join(', ');
+console.log(
+  `\nautocannon, ${connections} connections, ${duration} s, second of two runs; every party in its own process; ${nginx ? '' : 'nginx not installed; '}same upstream`,
+);
+console.log(
+  `machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end\n`,
+);
 console.log('| target | req/s | p50 ms | p99 ms | × direct | CPU (% of one core) |');
 console.log('| --- | ---: | ---: | ---: | ---: | --- |');
 for (const row of rows) {
-  console.log(`| ${row.name} | ${row.reqs.toFixed(0)} | ${row.p50} | ${row.p99} | ${(row.reqs / direct.reqs).toFixed(2)} | ${cpuCell(row)} |`);
+  console.log(
+    `| ${row.name} | ${row.reqs.toFixed(0)} | ${row.p50} | ${row.p99} | ${(row.reqs / direct.reqs).toFixed(2)} | ${cpuCell(row)} |`,
+  );
 }
 const addedP99 = jwtHalf.p99 - directHalf.p99;
 const checks: [string, boolean, string][] = [
-  ['gateway+JWT ≥ 0.5× direct', withJwt.reqs / direct.reqs >= 0.5, `${(withJwt.reqs / direct.reqs).toFixed(2)}×`],
-  ['gateway+JWT ≥ 0.75× gateway without token', withJwt.reqs / noToken.reqs >= 0.75, `${(withJwt.reqs / noToken.reqs).toFixed(2)}×`],
+  [
+    'gateway+JWT ≥ 0.5× direct',
+    withJwt.reqs / direct.reqs >= 0.5,
+    `${(withJwt.reqs / direct.reqs).toFixed(2)}×`,
+  ],
+  [
+    'gateway+JWT ≥ 0.75× gateway without token',
+    withJwt.reqs / noToken.reqs >= 0.75,
+    `${(withJwt.reqs / noToken.reqs).toFixed(2)}×`,
+  ],
   [`added p99 at half saturation (${rate} req/s) ≤ 3 ms`, addedP99 <= 3, `${addedP99.toFixed(2)} ms`],
 ];
 console.log('\n| target | met | value |\n| --- | --- | --- |');
 for (const [name, ok, value] of checks) console.log(`| ${name} | ${ok ? 'yes' : 'NO'} | ${value} |`);
-console.log(`\nfor reference: gateway+JWT without the verification cache ${(uncached.reqs / direct.reqs).toFixed(2)}× direct, ${(uncached.reqs / noToken.reqs).toFixed(2)}× no token`);
+console.log(
+  `\nfor reference: gateway+JWT without the verification cache ${(uncached.reqs / direct.reqs).toFixed(2)}× direct, ${(uncached.reqs / noToken.reqs).toFixed(2)}× no token`,
+);
 
 await stop(gatewayAgain.child);
 for (const child of children) await stop(child);

@@ -8,8 +8,16 @@ import { createLogger, createServiceApp } from '@packytrace/service-kit';
 
 const products = {
   items: [
-    { gtin: '05701234000019', name: 'Skyr natural 450 g', brand: { id: '8a1f2c3d-0000-4000-8000-000000000001', name: 'Nordhavn Foods' } },
-    { gtin: '04012345000011', name: 'Bergkäse 200 g', brand: { id: '8a1f2c3d-0000-4000-8000-000000000002', name: 'Alpenmilch' } },
+    {
+      gtin: '05701234000019',
+      name: 'Skyr natural 450 g',
+      brand: { id: '8a1f2c3d-0000-4000-8000-000000000001', name: 'Nordhavn Foods' },
+    },
+    {
+      gtin: '04012345000011',
+      name: 'Bergkäse 200 g',
+      brand: { id: '8a1f2c3d-0000-4000-8000-000000000002', name: 'Alpenmilch' },
+    },
   ],
   nextCursor: null,
 };
@@ -19,6 +27,9 @@ const app = createServiceApp({
   logger: createLogger('bench-upstream', process.env.PT_LOG_LEVEL ?? 'warn'),
   internalSecret: process.env.PT_INTERNAL_SECRET ?? 'bench-internal-secret-0123456789',
 });
-app.get('/api/v1/products', async (request) => ({ ...products, signedIn: request.identity.accountId !== undefined }));
+app.get('/api/v1/products', async (request) => ({
+  ...products,
+  signedIn: request.identity.accountId !== undefined,
+}));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PT_HTTP_PORT ?? 0) });
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

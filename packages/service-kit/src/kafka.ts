@@ -34,10 +34,13 @@ export class EventProducer {
     });
   }
 
-  /** Sends already-serialised events (the outbox relay) after checking them against the contract. */
-  async sendSerialized(messages: { topic: string; key?: string | null; value: string }[]): Promise<void> {
+  /**
+   * Sends already-serialised events. The outbox relay passes `checked` because `enqueueEvent` checked
+   * each event against its contract when it was written.
+   */
+  async sendSerialized(messages: { topic: string; key?: string | null; value: string }[], checked = false): Promise<void> {
     if (messages.length === 0) return;
-    for (const m of messages) checkEvent(m.topic as Topic, JSON.parse(m.value));
+    if (!checked) for (const m of messages) checkEvent(m.topic as Topic, JSON.parse(m.value));
     await this.raw.send({
       messages: messages.map((m) => ({ topic: m.topic, key: m.key ?? undefined, value: m.value })),
     });
@@ -46,6 +49,7 @@ export class EventProducer {
   async publish<T extends Topic>(events: OutgoingEvent<T>[]): Promise<void> {
     await this.sendSerialized(
       events.map(({ topic, key, event }) => ({ topic, key, value: JSON.stringify(checkEvent(topic, event)) })),
+      true,
     );
   }
 
@@ -114,6 +118,10 @@ export class EventConsumer<T extends Topic> {
 
   private closing = false;
 
+  /**
+   * Joins the group and consumes in the background. Never fails because Kafka is down: the service
+   * keeps serving HTTP, and the consumer keeps retrying until the broker is back.
+   */
   async start(): Promise<void> {
     this.consumer.on('error', (error) => this.options.logger.warn({ err: error }, 'kafka consumer error'));
     this.deadLetters.on('error', (error) => this.options.logger.warn({ err: error }, 'kafka dead-letter producer error'));
@@ -121,33 +129,48 @@ export class EventConsumer<T extends Topic> {
     this.running = this.loop();
   }
 
-  private async subscribe(): Promise<void> {
-    this.stream = await this.consumer.consume({
-      topics: this.options.topics,
-      mode: 'committed',
-      fallbackMode: 'earliest',
-      autocommit: false,
-    });
+  private async subscribe(): Promise<boolean> {
+    try {
+      this.stream = await this.consumer.consume({
+        topics: this.options.topics,
+        mode: 'committed',
+        fallbackMode: 'earliest',
+        autocommit: false,
+      });
+      this.failures = 0;
+      return true;
+    } catch (error) {
+      this.stream = undefined;
+      this.failures += 1;
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        this.options.logger.warn({ err: error, groupId: this.options.groupId }, 'kafka consumer cannot join yet; retrying');
+      }
+      return false;
+    }
   }
+
+  private failures = 0;
 
   /** Consumes until closed; a broken stream (broker gone) is logged and re-subscribed, never a crash. */
   private async loop(): Promise<void> {
     while (!this.closing) {
-      try {
-        for await (const message of this.stream!) {
-          try {
-            await this.process(message as Message<string, string, string, string>);
-          } catch (error) {
-            this.options.logger.error({ err: error, topic: message.topic }, 'could not process or commit a message');
+      if (this.stream) {
+        try {
+          for await (const message of this.stream) {
+            try {
+              await this.process(message as Message<string, string, string, string>);
+            } catch (error) {
+              this.options.logger.error({ err: error, topic: message.topic }, 'could not process or commit a message');
+            }
           }
+        } catch (error) {
+          if (!this.closing) this.options.logger.warn({ err: error }, 'kafka stream failed; re-subscribing');
         }
-      } catch (error) {
-        if (this.closing) return;
-        this.options.logger.warn({ err: error }, 'kafka stream failed; re-subscribing');
+        this.stream = undefined;
       }
       if (this.closing) return;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await this.subscribe().catch((error) => this.options.logger.warn({ err: error }, 'kafka re-subscribe failed'));
+      if (!this.closing) await this.subscribe();
     }
   }
 
@@ -198,4 +221,14 @@ export class EventConsumer<T extends Topic> {
     await Promise.resolve(this.consumer.close(true)).catch(() => undefined);
     await this.deadLetters.close().catch(() => undefined);
   }
+}
+
+/**
+ * Starts a consumer without making the service's start wait for Kafka: while Kafka is down the HTTP
+ * API still serves, and the consumer joins its group once Kafka is back.
+ */
+export function startConsumerInBackground<T extends Topic>(options: ConstructorParameters<typeof EventConsumer<T>>[0]): EventConsumer<T> {
+  const consumer = new EventConsumer<T>(options);
+  void consumer.start();
+  return consumer;
 }

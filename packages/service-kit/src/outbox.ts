@@ -111,13 +111,14 @@ export class OutboxRelay {
         await client.query('COMMIT');
         return 0;
       }
-      const { rows } = await client.query<{ id: string; topic: string; message_key: string | null; payload: unknown }>(
-        `SELECT id, topic, message_key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+      const { rows } = await client.query<{ id: string; topic: string; message_key: string | null; payload: string }>(
+        `SELECT id, topic, message_key, payload::text AS payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [this.options.batchSize ?? 500],
       );
       if (rows.length > 0) {
         await this.options.producer.sendSerialized(
-          rows.map((r) => ({ topic: r.topic, key: r.message_key, value: JSON.stringify(r.payload) })),
+          rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
+          true,
         );
         await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       }

@@ -68,4 +68,17 @@ describe('typed Kafka producer and consumer', () => {
     );
     expect(parked.filter((e) => e.marker === marker).length).toBeGreaterThanOrEqual(1);
   });
+
+  it('starts without waiting for an unreachable broker, so the service still serves', async () => {
+    const consumer = new EventConsumer({
+      brokers: ['localhost:1'],
+      groupId: `kit-test-${randomUUID()}`,
+      clientId: 'kit-test-unreachable',
+      topics: [Topics.brands],
+      logger: quietLogger(),
+      handle: async () => undefined,
+    });
+    closers.push(() => consumer.close());
+    await expect(consumer.start()).resolves.toBeUndefined();
+  });
 });

@@ -64,14 +64,18 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   }
 }
 
+const loadedAt = Date.now();
+
 /**
- * Reads a topic from the beginning with a fresh consumer group until `done(events)` is true.
- * Returns every parsed event seen (tests filter by eventId or their own ids).
+ * Reads a topic with a fresh consumer until `done(events)` is true and returns every parsed event seen
+ * (tests filter by eventId or their own ids). It starts at the events of the last few minutes before
+ * this test file loaded, not at the topic's beginning, so it stays fast on a long-lived dev Kafka.
  */
 export async function readTopic<E = Record<string, unknown>>(
   topic: string,
   done: (events: E[]) => boolean,
   timeoutMs = 20_000,
+  sinceMs = loadedAt - 5 * 60_000,
 ): Promise<E[]> {
   const consumer = new Consumer({
     clientId: `test-reader-${randomUUID()}`,
@@ -81,7 +85,15 @@ export async function readTopic<E = Record<string, unknown>>(
     maxWaitTime: 200,
   });
   const events: E[] = [];
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  const fromTime = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(sinceMs) });
+  const latest = await consumer.listOffsets({ topics: [topic] });
+  const offsets = (fromTime.get(topic) ?? []).map((offset, partition) => ({
+    topic,
+    partition,
+    // -1: nothing that recent in this partition; start at its end.
+    offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
+  }));
+  const stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
   const timer = setTimeout(() => void stream.close(), timeoutMs);
   try {
     for await (const message of stream) {

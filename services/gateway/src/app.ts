@@ -60,7 +60,12 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   // Access log without headers, so no token or cookie is ever written.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, path: pathOf(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        path: pathOf(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -79,7 +84,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
-    errorResponseBuilder: () => new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.'),
+    errorResponseBuilder: () =>
+      new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.'),
   });
   await app.register(replyFrom, {
     undici: {
@@ -97,12 +103,21 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
-    if (problem.status === 401) void reply.header('www-authenticate', `Bearer error="${problem.code === 'invalid_token' ? 'invalid_token' : 'invalid_request'}"`);
+    if (problem.status === 401)
+      void reply.header(
+        'www-authenticate',
+        `Bearer error="${problem.code === 'invalid_token' ? 'invalid_token' : 'invalid_request'}"`,
+      );
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${pathOf(request.url)}.`);
+    const problem = new Problem(
+      404,
+      'route_not_found',
+      'Not found',
+      `No route ${request.method} ${pathOf(request.url)}.`,
+    );
     void reply.status(404).type('application/problem+json').send(problem.toJSON());
   });
 
@@ -117,7 +132,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     verifyToken: deps.verifyToken,
     brands: deps.brands,
     timeoutMs: config.PT_UPSTREAM_TIMEOUT_MS,
-    rateLimit: { visitorPerMinute: config.PT_RATE_LIMIT_VISITOR_PER_MINUTE, accountPerMinute: config.PT_RATE_LIMIT_ACCOUNT_PER_MINUTE },
+    rateLimit: {
+      visitorPerMinute: config.PT_RATE_LIMIT_VISITOR_PER_MINUTE,
+      accountPerMinute: config.PT_RATE_LIMIT_ACCOUNT_PER_MINUTE,
+    },
   });
   return app;
 }

@@ -38,4 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   return loadEnv(GatewayEnv, env);
 }
 
-export const csv = (value: string): string[] => value.split(',').map((v) => v.trim()).filter(Boolean);
+export const csv = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);

@@ -26,7 +26,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     allowedClients: csv(config.PT_JWT_AZP),
     cacheMax: config.PT_JWT_CACHE_MAX,
   });
-  const identity = new InternalClient({ service: 'identity', baseUrl: config.PT_IDENTITY_URL, internalSecret: config.PT_INTERNAL_SECRET });
+  const identity = new InternalClient({
+    service: 'identity',
+    baseUrl: config.PT_IDENTITY_URL,
+    internalSecret: config.PT_INTERNAL_SECRET,
+  });
   const brands = new BrandDirectory(identity, config.PT_BRAND_CACHE_TTL_MS);
   const brandChanges = followBrandChanges({ brokers: config.PT_KAFKA_BROKERS, brands, logger });
   const app = await buildApp({ config, logger, verifyToken, brands });

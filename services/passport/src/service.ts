@@ -1,14 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@packytrace/contracts';
-import {
-  brokerList,
-  createPool,
-  EventProducer,
-  OutboxRelay,
-  runMigrations,
-  type Logger,
-  type RunningService,
-} from '@packytrace/service-kit';
+import { brokerList, createPool, EventProducer, type Logger, OutboxRelay, runMigrations, type RunningService, startConsumerInBackground } from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { PersonalizationClient } from './clients/personalization';
 import type { PassportConfig } from './config';
@@ -16,7 +8,6 @@ import { BrandRepository } from './db/brands';
 import { ProductRepository } from './db/products';
 import { ScanRepository } from './db/scans';
 import { seedDemoData } from './db/seed/seed';
-import { startConsumerInBackground } from './events/background-consumer';
 import { brandEventHandler } from './events/brands';
 
 export const SCHEMA = 'passport';

@@ -1,12 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@packytrace/contracts';
-import {
-  brokerList,
-  createPool,
-  runMigrations,
-  type Logger,
-  type RunningService,
-} from '@packytrace/service-kit';
+import { brokerList, createPool, type Logger, runMigrations, type RunningService, startConsumerInBackground } from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { IdentityClient } from './clients/identity';
 import type { PersonalizationConfig } from './config';
@@ -14,7 +8,6 @@ import { ProfileRepository } from './db/profiles';
 import { RuleSetRepository } from './db/rule-sets';
 import { profileKeyFrom } from './domain/profile-crypto';
 import { INITIAL_RULE_SET } from './domain/rule-set';
-import { startConsumerInBackground } from './events/background-consumer';
 import { consentEventHandler } from './events/consents';
 
 export const SCHEMA = 'personalization';

@@ -6,6 +6,7 @@
 import { config } from '../config';
 import { NETWORK_SENTENCE, problemSentenceWithDetail } from './problems';
 import type {
+  AccountCreated,
   BrandMetrics,
   BrandProductInput,
   ConsentsView,
@@ -20,6 +21,8 @@ import type {
   PassportSummary,
   ProblemDetails,
   Recall,
+  RegisterAccountRequest,
+  ScanList,
   ScanResult,
 } from './types';
 
@@ -56,8 +59,14 @@ export class ApiClient {
     return this.call('GET', `/api/v1/products/${encodeURIComponent(gtin)}`);
   }
 
+  /** The caller's scans, newest first; pass the previous page's `nextCursor` for older ones. */
+  myScans(cursor?: string): Promise<ScanList> {
+    const query = new URLSearchParams({ limit: '20', ...(cursor ? { cursor } : {}) });
+    return this.call('GET', `/api/v1/me/scans?${query}`);
+  }
+
   // Accounts and consent
-  register(body: { email: string; password: string; displayName?: string }): Promise<{ accountId: string; email: string }> {
+  register(body: RegisterAccountRequest): Promise<AccountCreated> {
     return this.call('POST', '/api/v1/accounts', body);
   }
   me(): Promise<Me> {
@@ -98,7 +107,8 @@ export class ApiClient {
     const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
     return this.call('GET', `/api/v1/fridge/history${query}`);
   }
-  undo(eventId: string): Promise<unknown> {
+  /** Books a compensating BookingUndone event (the history itself is append-only). */
+  undo(eventId: string): Promise<FridgeItem> {
     return this.call('POST', `/api/v1/fridge/history/${encodeURIComponent(eventId)}/undo`, {});
   }
 
@@ -112,8 +122,8 @@ export class ApiClient {
   recall(gtin: string, body: { batch?: string; reason: string }): Promise<Recall> {
     return this.call('POST', `/api/v1/brand/products/${encodeURIComponent(gtin)}/recalls`, body);
   }
-  brandMetrics(range: { from: string; to: string; granularity: Granularity }): Promise<BrandMetrics> {
-    return this.call('GET', `/api/v1/brand/metrics?${new URLSearchParams(range)}`);
+  brandMetrics(query: { from: string; to: string; granularity: Granularity }): Promise<BrandMetrics> {
+    return this.call('GET', `/api/v1/brand/metrics?${new URLSearchParams(query)}`);
   }
 
   private async call<T>(method: Method, path: string, body?: unknown): Promise<T> {

@@ -6,43 +6,69 @@
 import type { ProblemDetails } from './types';
 
 const SENTENCES: Record<string, string> = {
+  // Passport (scans, catalog, Brand publishing)
   invalid_gs1_code: "That code isn't a valid GTIN, GS1 Digital Link or GS1 element string.",
   product_not_found: "This product isn't in the PackyTrace catalog yet.",
   scan_not_found: "We couldn't find that scan in your history.",
+  outside_brand_scope: "This GTIN doesn't belong to your Brand's GS1 company prefixes.",
+  invalid_cursor: 'That list has changed. Reload the page to see it from the start.',
+  // Identity (registration, consents, Brands)
   email_taken: 'An account with this email already exists. Sign in instead.',
-  weak_password: 'Choose a longer password (at least 8 characters) with letters and numbers.',
+  // Keycloak's realm policy: length(10), not the username, not the email (infra/keycloak/realm-packytrace.json).
+  weak_password: "Choose a password of at least 10 characters that isn't your email address.",
   invalid_email: "That email address doesn't look right.",
+  account_not_found: 'Your sign-in has no PackyTrace account yet. Register first, or sign in again.',
+  identity_provider_unavailable: 'Signing up is unavailable right now. Try again in a minute.',
+  unknown_purpose: "PackyTrace doesn't know that kind of consent.",
+  // Personalization (Health Profile)
   profile_not_found: "You haven't saved a Health Profile yet.",
   consent_required: 'Agree to storing your Health Profile first; PackyTrace keeps it only with your consent.',
   identity_unavailable: "We can't check your consent right now, so nothing was saved. Try again in a minute.",
-  personalization_unavailable: "Personal verdicts are unavailable right now; the product facts are still shown.",
-  unauthorized: 'Your session has ended. Sign in again.',
-  invalid_token: 'Your session has ended. Sign in again.',
-  authentication_required: 'Sign in to do this.',
-  forbidden: "Your account isn't allowed to do this.",
-  brand_required: 'Only Brand users can open the Brand dashboard.',
-  brand_not_found: "Your account isn't linked to a Brand yet.",
-  outside_brand_scope: "This GTIN doesn't belong to your Brand's GS1 company prefixes.",
+  // Fridge
   item_not_found: 'That item is no longer in your fridge.',
   item_not_in_fridge: 'That item has already been consumed or discarded.',
-  quantity_exceeds_remaining: "You can't use more than what is left of this item.",
+  insufficient_quantity: "You can't use more than what is left of this item.",
+  already_opened: 'That item is already marked as opened.',
   event_not_found: 'That history entry no longer exists.',
-  undo_not_possible: "That step can't be undone any more.",
-  not_found: "We couldn't find what you asked for.",
+  not_undoable: "That kind of step can't be undone.",
+  already_undone: 'That step has already been undone.',
+  concurrent_update: 'That item changed in the meantime. Reload your fridge and try again.',
+  idempotency_key_reused: 'That request was already sent with different values. Reload the page and try again.',
+  idempotency_key_in_use: 'That request is still being handled. Wait a moment, then reload.',
+  passport_unavailable: "We can't reach the product catalog right now, so nothing was added. Try again in a minute.",
+  // Brand analytics
+  invalid_range: 'The start of the period must be before its end.',
+  range_too_long: 'Choose a period of at most 366 days.',
+  // Gateway and every service
+  authentication_required: 'Sign in to do this.',
+  invalid_token: 'Your session has ended. Sign in again.',
+  brand_required: 'Only Brand users can open the Brand dashboard.',
+  brand_not_found: "Your account isn't linked to a Brand yet.",
+  role_required: "Your account isn't allowed to do this.",
+  route_not_found: "We couldn't find what you asked for.",
   rate_limited: 'Too many requests. Wait a moment and try again.',
   upstream_unavailable: 'Part of PackyTrace is unavailable right now. Try again in a minute.',
-  service_unavailable: 'PackyTrace is unavailable right now. Try again in a minute.',
+  upstream_timeout: 'PackyTrace took too long to answer. Try again in a minute.',
+  payload_too_large: 'That is too much to send at once.',
   invalid_request: "Some of what you entered isn't valid.",
   internal_error: 'Something went wrong on our side. Try again in a minute.',
 };
 
+/** Fallbacks by HTTP status, for codes we do not know that carry no `detail`. */
+const STATUS_SENTENCES = {
+  unauthorized: SENTENCES.invalid_token!,
+  forbidden: "Your account isn't allowed to do this.",
+  notFound: SENTENCES.route_not_found!,
+  serviceUnavailable: 'PackyTrace is unavailable right now. Try again in a minute.',
+};
+
 /** The sentence for problems whose `code` we do not know and that carry no `detail`. */
 function sentenceForStatus(status: number): string {
-  if (status === 401) return SENTENCES.unauthorized!;
-  if (status === 403) return SENTENCES.forbidden!;
-  if (status === 404) return SENTENCES.not_found!;
+  if (status === 401) return STATUS_SENTENCES.unauthorized;
+  if (status === 403) return STATUS_SENTENCES.forbidden;
+  if (status === 404) return STATUS_SENTENCES.notFound;
   if (status === 429) return SENTENCES.rate_limited!;
-  if (status >= 500) return SENTENCES.service_unavailable!;
+  if (status >= 500) return STATUS_SENTENCES.serviceUnavailable;
   return 'That request could not be completed.';
 }
 

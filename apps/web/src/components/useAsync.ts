@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, errorSentence } from '../api/client';
 
 export type AsyncState<T> =
@@ -6,24 +6,35 @@ export type AsyncState<T> =
   | { status: 'ok'; data: T }
   | { status: 'error'; error: ApiError | Error; sentence: string };
 
-/** Runs `load` when `deps` change and on `reload()`; ignores answers that arrive after a newer call. */
+/**
+ * Runs `load` when `deps` change and on `reload()`; ignores answers that arrive after a newer call.
+ * `deps` say when to load, as in useEffect; `load` itself is read fresh each time. The returned
+ * object changes only when the state does, so it is safe as an effect dependency.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): AsyncState<T> & { reload: () => void } {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading' });
   const [generation, setGeneration] = useState(0);
   const latest = useRef(0);
+  const loadRef = useRef(load);
+  useEffect(() => {
+    loadRef.current = load;
+  });
   useEffect(() => {
     const call = ++latest.current;
     setState({ status: 'loading' });
-    load().then(
+    loadRef.current().then(
       (data) => call === latest.current && setState({ status: 'ok', data }),
       (error: unknown) =>
         call === latest.current &&
-        setState({ status: 'error', error: error instanceof Error ? error : new Error(String(error)), sentence: errorSentence(error) }),
+        setState({
+          status: 'error',
+          error: error instanceof Error ? error : new Error(String(error)),
+          sentence: errorSentence(error),
+        }),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...state, reload };
+  return useMemo(() => ({ ...state, reload }), [state, reload]);
 }
 
 /** State for one button's action: busy while it runs, then a sentence on failure. */

@@ -38,7 +38,7 @@ describe('fridge presentation', () => {
     expect(describeExpiry('2026-02-11', 'use_by', today)).toBe('Use by tomorrow');
   });
 
-  it('offers undo only for consumptions and discards not already undone', () => {
+  it('offers undo only for consumptions, discards and openings not already undone', () => {
     const e = (eventId: string, type: FridgeHistoryEntry['type'], undoneEventId?: string): FridgeHistoryEntry => ({
       eventId,
       itemId: 'i',
@@ -47,7 +47,7 @@ describe('fridge presentation', () => {
       occurredAt: '2026-01-01T00:00:00Z',
       undoneEventId,
     });
-    const events = [e('a', 'ItemAdded'), e('c1', 'ItemConsumed'), e('c2', 'ItemConsumed'), e('u', 'BookingUndone', 'c1'), e('d', 'ItemDiscarded')];
-    expect([...undoableEventIds(events)].sort()).toEqual(['c2', 'd']);
+    const events = [e('a', 'ItemAdded'), e('c1', 'ItemConsumed'), e('c2', 'ItemConsumed'), e('u', 'BookingUndone', 'c1'), e('d', 'ItemDiscarded'), e('o', 'ItemOpened'), e('r', 'ItemRecalled')];
+    expect([...undoableEventIds(events)].sort()).toEqual(['c2', 'd', 'o']);
   });
 });

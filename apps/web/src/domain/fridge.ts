@@ -32,12 +32,13 @@ export function describeExpiry(expiry: string, kind: ExpiryKind, today: Date): s
   return `${label} ${expiry} (${days} days)`;
 }
 
-/** The events a person may undo: consumptions and discards not already compensated. */
+/** The event types the Fridge service takes back with a BookingUndone (services/fridge decideUndo). */
+const UNDOABLE_TYPES: ReadonlySet<FridgeHistoryEntry['type']> = new Set(['ItemConsumed', 'ItemDiscarded', 'ItemOpened']);
+
+/** The events a person may undo: consumptions, discards and openings not already compensated. */
 export function undoableEventIds(events: readonly FridgeHistoryEntry[]): Set<string> {
   const undone = new Set(events.filter((e) => e.type === 'BookingUndone' && e.undoneEventId).map((e) => e.undoneEventId!));
-  return new Set(
-    events.filter((e) => (e.type === 'ItemConsumed' || e.type === 'ItemDiscarded') && !undone.has(e.eventId)).map((e) => e.eventId),
-  );
+  return new Set(events.filter((e) => UNDOABLE_TYPES.has(e.type) && !undone.has(e.eventId)).map((e) => e.eventId));
 }
 
 export function describeHistoryEntry(entry: FridgeHistoryEntry, nameOf: (itemId: string) => string): string {

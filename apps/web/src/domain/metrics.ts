@@ -29,14 +29,18 @@ export function suppressedCellsSentence(suppressedCells: number, minGroupSize: n
   return `${cells} hidden because fewer than ${minGroupSize} people were behind them, which protects their privacy.`;
 }
 
-/** The default window: the last 30 days in days, or 48 hours in hours. */
+/**
+ * The default period: the last 30 days per day, or the last 24 hours per measurement window (the
+ * pipeline's window is PT_MEASUREMENT_WINDOW_SECONDS: an hour by default, a minute on a dev stack).
+ */
 export function defaultRange(granularity: Granularity, now: Date): { from: string; to: string } {
-  const span = granularity === 'hour' ? 48 * 3_600_000 : granularity === 'week' ? 12 * 7 * 86_400_000 : 30 * 86_400_000;
+  const span = granularity === 'window' ? 24 * 3_600_000 : 30 * 86_400_000;
   return { from: new Date(now.getTime() - span).toISOString(), to: now.toISOString() };
 }
 
+/** A bucket's label: "MM-DD" per day, "MM-DD HH:MM" (UTC) per window. */
 export function formatBucket(t: string, granularity: Granularity): string {
-  const d = new Date(t);
-  if (granularity === 'hour') return `${d.toISOString().slice(5, 10)} ${d.toISOString().slice(11, 13)}h`;
-  return d.toISOString().slice(5, 10);
+  const iso = new Date(t).toISOString();
+  if (granularity === 'window') return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  return iso.slice(5, 10);
 }

@@ -46,9 +46,8 @@ function Dashboard() {
               setRange(defaultRange(next, new Date()));
             }}
           >
-            <option value="hour">Hour</option>
             <option value="day">Day</option>
-            <option value="week">Week</option>
+            <option value="window">Measurement window</option>
           </select>
         </div>
         <div>
@@ -78,7 +77,7 @@ function MetricsView({ metrics, names, granularity }: { metrics: BrandMetrics; n
           {metrics.series.map((series) => (
             <ProductChart
               key={series.gtin}
-              title={series.name ?? names.get(series.gtin) ?? `GTIN ${series.gtin}`}
+              title={names.get(series.gtin) ?? `GTIN ${series.gtin}`}
               gtin={series.gtin}
               points={series.points}
               granularity={granularity}

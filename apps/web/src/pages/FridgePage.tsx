@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { ApiError, errorSentence } from '../api/client';
+import { errorSentence } from '../api/client';
 import type { DiscardReason, FridgeHistoryEntry, FridgeItem } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { RequireSignIn } from '../auth/RequireSignIn';
@@ -149,9 +149,7 @@ function History({ version, onChanged }: { version: number; onChanged: () => voi
       setNotice('Undone. A correcting entry was added to your history.');
       onChanged();
     } catch (error) {
-      // The undo route is optional in the Fridge service; a 404 without a known code means it isn't offered.
-      const unsupported = error instanceof ApiError && error.status === 404 && !['event_not_found', 'item_not_found'].includes(error.code);
-      setNotice(unsupported ? "Undo isn't available yet. Add the item again from your scans instead." : errorSentence(error));
+      setNotice(errorSentence(error));
     }
   }
 

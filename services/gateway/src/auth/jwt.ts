@@ -47,14 +47,18 @@ export function createJwtVerifier(settings: JwtSettings): (token: string) => Pro
     } catch (error) {
       throw verificationProblem(error);
     }
-    if (typeof payload.azp !== 'string' || !settings.allowedClients.includes(payload.azp)) throw invalidToken();
+    if (typeof payload.azp !== 'string' || !settings.allowedClients.includes(payload.azp))
+      throw invalidToken();
     // Keycloak marks access tokens `typ: Bearer`; ID and refresh tokens must not pass as access tokens.
     if (payload.typ !== undefined && payload.typ !== 'Bearer') throw invalidToken();
     return { caller: { accountId: payload.sub!, roles: realmRoles(payload) }, exp: payload.exp! };
   };
   const cacheMax = settings.cacheMax ?? 10_000;
   if (cacheMax === 0) return async (token) => (await verify(token)).caller;
-  return cachedVerifier(verify, new VerifiedTokenCache({ max: cacheMax, maxTtlMs: 5 * 60_000, negativeMax: 1_000, negativeTtlMs: 5_000 }));
+  return cachedVerifier(
+    verify,
+    new VerifiedTokenCache({ max: cacheMax, maxTtlMs: 5 * 60_000, negativeMax: 1_000, negativeTtlMs: 5_000 }),
+  );
 }
 
 /**
@@ -92,13 +96,23 @@ function cachedVerifier(
 
 function realmRoles(payload: JWTPayload): string[] {
   const roles = (payload.realm_access as { roles?: unknown } | undefined)?.roles;
-  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string' && ROLE_NAME.test(r)) : [];
+  return Array.isArray(roles)
+    ? roles.filter((r): r is string => typeof r === 'string' && ROLE_NAME.test(r))
+    : [];
 }
 
 /** A token that fails a check is the caller's problem (401); Keycloak's keys being unreachable is ours (503). */
 function verificationProblem(error: unknown): Problem {
-  if (error instanceof errors.JWKSTimeout || (error instanceof TypeError && !(error instanceof errors.JOSEError))) {
-    return new Problem(503, 'upstream_unavailable', 'Service unavailable', 'Sign-in cannot be checked right now; try again shortly.');
+  if (
+    error instanceof errors.JWKSTimeout ||
+    (error instanceof TypeError && !(error instanceof errors.JOSEError))
+  ) {
+    return new Problem(
+      503,
+      'upstream_unavailable',
+      'Service unavailable',
+      'Sign-in cannot be checked right now; try again shortly.',
+    );
   }
   if (error instanceof errors.JWTExpired) return invalidToken('The access token has expired.');
   return invalidToken();

@@ -46,7 +46,10 @@ export class VerifiedTokenCache {
   /** Only for the caller's own fault (401): a 503 must be retried on the next request. */
   rememberInvalid(token: string, refusal: Problem): void {
     if (refusal.status !== 401) return;
-    remember(this.invalid, this.options.negativeMax, token, { value: refusal, expiresAt: this.now() + this.options.negativeTtlMs });
+    remember(this.invalid, this.options.negativeMax, token, {
+      value: refusal,
+      expiresAt: this.now() + this.options.negativeTtlMs,
+    });
   }
 
   get size(): number {

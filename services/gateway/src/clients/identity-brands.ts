@@ -27,16 +27,25 @@ export class BrandDirectory {
 
   private async lookup(accountId: string, requestId: string): Promise<string | null> {
     try {
-      const response = await this.client.call<InternalAccountBrand>('GET', `/internal/accounts/${encodeURIComponent(accountId)}/brand`, {
-        requestId,
-        timeoutMs: 2_000,
-      });
+      const response = await this.client.call<InternalAccountBrand>(
+        'GET',
+        `/internal/accounts/${encodeURIComponent(accountId)}/brand`,
+        {
+          requestId,
+          timeoutMs: 2_000,
+        },
+      );
       if (response.status === 200) return response.body.brandId;
       if (response.status === 404) return null;
     } catch (error) {
       if (!(error instanceof UpstreamUnavailable)) throw error;
     }
-    throw new Problem(503, 'upstream_unavailable', 'Service unavailable', 'Brand access cannot be checked right now; try again shortly.');
+    throw new Problem(
+      503,
+      'upstream_unavailable',
+      'Service unavailable',
+      'Brand access cannot be checked right now; try again shortly.',
+    );
   }
 
   /** Whether an answer for the account is cached and fresh (tests and diagnostics). */

@@ -30,7 +30,8 @@ export const UPSTREAMS: Upstream[] = ['identity', 'passport', 'personalization',
 /** The owning service of a request path (query string ignored), or undefined for no public route. */
 export function upstreamFor(url: string): Upstream | undefined {
   const path = pathOf(url);
-  if (path.includes('/../') || path.endsWith('/..') || path.includes('%2e') || path.includes('%2E')) return undefined;
+  if (path.includes('/../') || path.endsWith('/..') || path.includes('%2e') || path.includes('%2E'))
+    return undefined;
   for (const rule of rules) {
     if (path === rule.path || (rule.below !== undefined && path.startsWith(rule.below))) return rule.upstream;
   }

@@ -7,7 +7,9 @@ import type { BrandDirectory } from '../clients/identity-brands';
  * Drops cached Brand scopes when Identity announces a Brand change. Every gateway instance needs every
  * event, so each has its own consumer group. Kafka being down only means the cache TTL applies.
  */
-export function followBrandChanges(options: { brokers: string; brands: BrandDirectory; logger: Logger }): { close(): Promise<void> } {
+export function followBrandChanges(options: { brokers: string; brands: BrandDirectory; logger: Logger }): {
+  close(): Promise<void>;
+} {
   const consumer = new EventConsumer({
     brokers: brokerList(options.brokers),
     groupId: `gateway-brand-cache-${randomUUID()}`,
@@ -26,7 +28,8 @@ export function followBrandChanges(options: { brokers: string; brands: BrandDire
         await consumer.start();
         return;
       } catch (error) {
-        if (attempt === 1) options.logger.warn({ err: error }, 'cannot follow identity.brands.v1 yet; retrying');
+        if (attempt === 1)
+          options.logger.warn({ err: error }, 'cannot follow identity.brands.v1 yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * attempt)));
       }
     }

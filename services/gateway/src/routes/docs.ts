@@ -14,7 +14,11 @@ export async function docsRoutes(app: FastifyInstance, upstreams: Record<Upstrea
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'PackyTrace API', version: '1.0.0', description: 'The public API behind the gateway (docs/API.md).' },
+      info: {
+        title: 'PackyTrace API',
+        version: '1.0.0',
+        description: 'The public API behind the gateway (docs/API.md).',
+      },
     },
   });
   const merged = () => mergedDocument(app.swagger() as OpenApi, upstreams);
@@ -27,7 +31,11 @@ export async function docsRoutes(app: FastifyInstance, upstreams: Record<Upstrea
       },
     },
   });
-  app.get('/api/docs/openapi.json', { schema: { summary: 'The OpenAPI document of the public API' } }, async () => merged());
+  app.get(
+    '/api/docs/openapi.json',
+    { schema: { summary: 'The OpenAPI document of the public API' } },
+    async () => merged(),
+  );
 }
 
 async function mergedDocument(own: OpenApi, upstreams: Record<Upstream, string>): Promise<OpenApi> {
@@ -36,7 +44,8 @@ async function mergedDocument(own: OpenApi, upstreams: Record<Upstream, string>)
   const schemas: Record<string, unknown> = { ...own.components?.schemas };
   for (const doc of documents) {
     if (!doc) continue;
-    for (const [path, item] of Object.entries(doc.paths ?? {})) if (path.startsWith('/api/v1/')) paths[path] = item;
+    for (const [path, item] of Object.entries(doc.paths ?? {}))
+      if (path.startsWith('/api/v1/')) paths[path] = item;
     Object.assign(schemas, doc.components?.schemas);
   }
   return { ...structuredClone(own), paths, components: { ...own.components, schemas } };
@@ -44,7 +53,11 @@ async function mergedDocument(own: OpenApi, upstreams: Record<Upstream, string>)
 
 async function fetchDocument(base: string): Promise<OpenApi | undefined> {
   try {
-    const response = await httpRequest(`${base}/openapi.json`, { headersTimeout: 2_000, bodyTimeout: 2_000, signal: AbortSignal.timeout(2_000) });
+    const response = await httpRequest(`${base}/openapi.json`, {
+      headersTimeout: 2_000,
+      bodyTimeout: 2_000,
+      signal: AbortSignal.timeout(2_000),
+    });
     if (response.statusCode !== 200) {
       await response.body.dump();
       return undefined;

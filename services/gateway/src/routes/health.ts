@@ -8,10 +8,18 @@ export function healthRoutes(app: FastifyInstance, upstreams: Record<Upstream, s
   app.get('/health/live', { logLevel: 'warn', schema: { hide: true } }, async () => ({ status: 'live' }));
   app.get(
     '/health/ready',
-    { logLevel: 'warn', schema: { summary: 'Ready when the gateway and every service behind it are', response: { 200: GatewayReadiness, 503: GatewayReadiness } } },
+    {
+      logLevel: 'warn',
+      schema: {
+        summary: 'Ready when the gateway and every service behind it are',
+        response: { 200: GatewayReadiness, 503: GatewayReadiness },
+      },
+    },
     async (_request, reply) => {
       const results = await Promise.all(
-        Object.entries(upstreams).map(async ([name, base]) => [name, (await isReady(base)) ? 'ok' : 'down'] as const),
+        Object.entries(upstreams).map(
+          async ([name, base]) => [name, (await isReady(base)) ? 'ok' : 'down'] as const,
+        ),
       );
       const checks = Object.fromEntries([['gateway', 'ok'], ...results]);
       const ready = results.every(([, state]) => state === 'ok');
@@ -22,7 +30,11 @@ export function healthRoutes(app: FastifyInstance, upstreams: Record<Upstream, s
 
 async function isReady(base: string): Promise<boolean> {
   try {
-    const response = await httpRequest(`${base}/health/ready`, { headersTimeout: 1_500, bodyTimeout: 1_500, signal: AbortSignal.timeout(1_500) });
+    const response = await httpRequest(`${base}/health/ready`, {
+      headersTimeout: 1_500,
+      bodyTimeout: 1_500,
+      signal: AbortSignal.timeout(1_500),
+    });
     await response.body.dump();
     return response.statusCode === 200;
   } catch {

@@ -50,8 +50,10 @@ const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest lifetime browsers
 export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
   // Built once, not per request: reply-from hands each call the request it belongs to.
   const hooks: Pick<FastifyReplyFromHooks, 'rewriteRequestHeaders' | 'onError'> = {
-    rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers as IncomingHttpHeaders, request as FastifyRequest, options.internalSecret),
-    onError: (upstreamReply, { error }) => sendUpstreamProblem(upstreamReply as FastifyReply, error as UpstreamError),
+    rewriteRequestHeaders: (request, headers) =>
+      forwardedHeaders(headers as IncomingHttpHeaders, request as FastifyRequest, options.internalSecret),
+    onError: (upstreamReply, { error }) =>
+      sendUpstreamProblem(upstreamReply as FastifyReply, error as UpstreamError),
   };
   const maxPerMinute = (_request: FastifyRequest, key: string) =>
     key.startsWith('account:') ? options.rateLimit.accountPerMinute : options.rateLimit.visitorPerMinute;
@@ -74,7 +76,9 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
       if (!upstream) throw notFound('route_not_found', `No route ${request.method} ${pathOf(request.url)}.`);
       if (isBrandScoped(request.url)) request.caller.brandId = await brandScope(request, options.brands);
       // The body is raw bytes (the gateway's only content-type parser); pass it on as it came.
-      const body = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {};
+      const body = Buffer.isBuffer(request.body)
+        ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+        : {};
       return reply.from(`${options.upstreams[upstream]}${request.url}`, {
         ...body,
         timeout: options.timeoutMs,
@@ -84,7 +88,11 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
   });
 }
 
-async function identify(request: FastifyRequest, reply: FastifyReply, options: ProxyOptions): Promise<Caller> {
+async function identify(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: ProxyOptions,
+): Promise<Caller> {
   const fromCookie = verifyVisitorCookie(request.cookies[VISITOR_COOKIE], options.visitorCookieSecret);
   const visitorId = fromCookie ?? newVisitorId();
   if (!fromCookie) {
@@ -99,7 +107,12 @@ async function identify(request: FastifyRequest, reply: FastifyReply, options: P
   }
   const token = bearerToken(request.headers.authorization);
   const verified = token ? await options.verifyToken(token) : undefined;
-  return { visitorId, knownVisitor: fromCookie !== undefined, roles: verified?.roles ?? [], accountId: verified?.accountId };
+  return {
+    visitorId,
+    knownVisitor: fromCookie !== undefined,
+    roles: verified?.roles ?? [],
+    accountId: verified?.accountId,
+  };
 }
 
 /** The caller's Brand, from Identity only: nothing the caller sends can choose or widen it. */
@@ -111,7 +124,11 @@ async function brandScope(request: FastifyRequest, brands: BrandDirectory): Prom
   return brandId;
 }
 
-export function forwardedHeaders(incoming: IncomingHttpHeaders, request: FastifyRequest, internalSecret: string): IncomingHttpHeaders {
+export function forwardedHeaders(
+  incoming: IncomingHttpHeaders,
+  request: FastifyRequest,
+  internalSecret: string,
+): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   for (const name in incoming) {
     if (!STRIPPED.has(name.toLowerCase())) headers[name] = incoming[name];
@@ -140,10 +157,26 @@ function rateLimitKey(request: FastifyRequest): string {
 type UpstreamError = { statusCode?: number; code?: string; cause?: { code?: string } };
 
 function sendUpstreamProblem(reply: FastifyReply, error: UpstreamError): void {
-  const timedOut = error.statusCode === 504 || error.cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || error.cause?.code === 'UND_ERR_BODY_TIMEOUT';
+  const timedOut =
+    error.statusCode === 504 ||
+    error.cause?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    error.cause?.code === 'UND_ERR_BODY_TIMEOUT';
   const problem = timedOut
-    ? new Problem(504, 'upstream_timeout', 'Gateway timeout', 'The service did not answer in time; try again shortly.')
-    : new Problem(503, 'upstream_unavailable', 'Service unavailable', 'The service is unavailable; try again shortly.');
-  reply.request.log.warn({ code: error.cause?.code ?? error.code, status: problem.status }, 'upstream failed');
+    ? new Problem(
+        504,
+        'upstream_timeout',
+        'Gateway timeout',
+        'The service did not answer in time; try again shortly.',
+      )
+    : new Problem(
+        503,
+        'upstream_unavailable',
+        'Service unavailable',
+        'The service is unavailable; try again shortly.',
+      );
+  reply.request.log.warn(
+    { code: error.cause?.code ?? error.code, status: problem.status },
+    'upstream failed',
+  );
   void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
 }

@@ -19,7 +19,10 @@ beforeAll(async () => {
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
   jwks = createServer((_req, res) => {
     jwksFetches++;
-    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })), jwksDelayMs);
+    setTimeout(
+      () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+      jwksDelayMs,
+    );
   });
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`;
@@ -31,12 +34,28 @@ afterAll(() => {
 
 async function token(claims: Record<string, unknown> = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: ISSUER, sub: randomUUID(), aud: 'packytrace-api', azp: 'packytrace-cli', typ: 'Bearer', iat: now, exp: now + 300, ...claims })
+  return new SignJWT({
+    iss: ISSUER,
+    sub: randomUUID(),
+    aud: 'packytrace-api',
+    azp: 'packytrace-cli',
+    typ: 'Bearer',
+    iat: now,
+    exp: now + 300,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'RS256', kid: KID })
     .sign(privateKey);
 }
 
-const verifier = (cacheMax?: number) => createJwtVerifier({ jwksUrl, issuer: ISSUER, audience: 'packytrace-api', allowedClients: ['packytrace-cli'], cacheMax });
+const verifier = (cacheMax?: number) =>
+  createJwtVerifier({
+    jwksUrl,
+    issuer: ISSUER,
+    audience: 'packytrace-api',
+    allowedClients: ['packytrace-cli'],
+    cacheMax,
+  });
 
 describe('createJwtVerifier with its verification cache', () => {
   it('answers a repeated token from the cache with the same caller', async () => {

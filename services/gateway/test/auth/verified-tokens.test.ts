@@ -4,9 +4,19 @@ import { VerifiedTokenCache } from '../../src/auth/verified-tokens';
 
 const caller = { accountId: 'a1', roles: ['consumer'] };
 
-function cacheAt(start: number, overrides: Partial<ConstructorParameters<typeof VerifiedTokenCache>[0]> = {}) {
+function cacheAt(
+  start: number,
+  overrides: Partial<ConstructorParameters<typeof VerifiedTokenCache>[0]> = {},
+) {
   const clock = { now: start };
-  const cache = new VerifiedTokenCache({ max: 3, maxTtlMs: 300_000, negativeMax: 2, negativeTtlMs: 5_000, now: () => clock.now, ...overrides });
+  const cache = new VerifiedTokenCache({
+    max: 3,
+    maxTtlMs: 300_000,
+    negativeMax: 2,
+    negativeTtlMs: 5_000,
+    now: () => clock.now,
+    ...overrides,
+  });
   return { cache, clock };
 }
 
@@ -49,7 +59,10 @@ describe('VerifiedTokenCache', () => {
     const { cache, clock } = cacheAt(0);
     const refusal = unauthorized('invalid_token', 'The access token is not valid.');
     cache.rememberInvalid('bad', refusal);
-    cache.rememberInvalid('unchecked', new Problem(503, 'upstream_unavailable', 'Service unavailable', 'try again'));
+    cache.rememberInvalid(
+      'unchecked',
+      new Problem(503, 'upstream_unavailable', 'Service unavailable', 'try again'),
+    );
     expect(cache.lookup('bad')).toEqual({ refusal });
     expect(cache.lookup('unchecked')).toBeUndefined();
     clock.now = 5_000;

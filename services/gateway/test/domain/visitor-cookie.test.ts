@@ -11,7 +11,9 @@ describe('visitor cookie', () => {
   });
 
   it('refuses a cookie signed with another key', () => {
-    expect(verifyVisitorCookie(signVisitorId(newVisitorId(), 'another-secret-entirely!'), secret)).toBeUndefined();
+    expect(
+      verifyVisitorCookie(signVisitorId(newVisitorId(), 'another-secret-entirely!'), secret),
+    ).toBeUndefined();
   });
 
   it('refuses any single-character change', () => {
@@ -26,6 +28,7 @@ describe('visitor cookie', () => {
   });
 
   it('refuses malformed values', () => {
-    for (const value of [undefined, '', 'abc', '.', 'not-a-uuid.sig']) expect(verifyVisitorCookie(value, secret)).toBeUndefined();
+    for (const value of [undefined, '', 'abc', '.', 'not-a-uuid.sig'])
+      expect(verifyVisitorCookie(value, secret)).toBeUndefined();
   });
 });

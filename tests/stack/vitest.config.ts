@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * API-level end-to-end tests through the REAL gateway of a running dev stack (npm run dev / the
+ * launcher): plain fetch, no in-process services. Files end in .e2e.ts so that the root config
+ * (tests/**\/*.test.ts) does not pick them up. One file at a time: they share the stack, and the
+ * privacy-wall test waits for measurement windows to close.
+ *   npx vitest run --config tests/stack/vitest.config.ts
+ * PT_GATEWAY_URL (default http://localhost:8080), PT_KEYCLOAK_URL (default http://localhost:8081).
+ */
+export default defineConfig({
+  test: {
+    root: new URL('../..', import.meta.url).pathname,
+    include: ['tests/stack/**/*.e2e.ts'],
+    setupFiles: ['tests/support/worker-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+    pool: 'forks',
+  },
+});
