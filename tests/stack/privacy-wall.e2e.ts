@@ -2,8 +2,10 @@
  * The privacy wall end to end: anonymous scans → passport.product-scanned.v1 → Measurement
  * (tumbling windows, k-anonymity: a cell is published only with ≥ k distinct subjects) →
  * measurement.brand-metrics.v1 → Brand Analytics → GET /api/v1/brand/metrics, for the caller's
- * Brand only. The dev stack runs 60-second windows with k = 3 (infra/launcher/service-env.ts) and
- * closes idle windows on a timer, so a window shows up a minute or two after its scans.
+ * Brand only. The dev stack runs 60-second windows with k = 3 (infra/launcher/service-env.ts), but
+ * leaves the allowed lateness at the service default of 300 s (docs/privacy.md): a window closes only
+ * when the watermark (or, on an idle stream, the wall clock) minus the lateness passes its end, so its
+ * metrics appear about window end + 5 minutes, not "a minute or two" after the scans.
  */
 import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +13,13 @@ import { BRANDS, Caller, requireStack } from './support';
 
 const K = Number(process.env.PT_MEASUREMENT_MIN_GROUP_SIZE ?? 3);
 const WINDOW_MS = Number(process.env.PT_MEASUREMENT_WINDOW_SECONDS ?? 60) * 1000;
-const WAIT_MS = 4 * 60_000 + WINDOW_MS;
+/** The measurement service's settings the dev launcher does not override (services/measurement/src/config.ts). */
+const LATENESS_MS = Number(process.env.PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS ?? 300) * 1000;
+const IDLE_CLOSE_MS = Number(process.env.PT_MEASUREMENT_IDLE_CLOSE_SECONDS ?? 30) * 1000;
+/** Slack for the outbox relay, Kafka and Brand Analytics' consumer after the window closes. */
+const DELIVERY_MS = 60_000;
 const POLL_MS = 5_000;
+const TEST_TIMEOUT_MS = 2 * WINDOW_MS + LATENESS_MS + IDLE_CLOSE_MS + DELIVERY_MS + 60_000;
 
 interface Point { t: string; scans: number; distinctSubjects: number }
 interface Metrics { brandId: string; series: { gtin: string; points: Point[] }[]; suppressedCells: number; minGroupSize: number }
@@ -47,7 +54,7 @@ function metricsPath(): string {
 }
 
 describe('the privacy wall end to end', () => {
-  it(`publishes a product only once ${K} distinct visitors scanned it, and only to its own Brand`, { timeout: WAIT_MS + 60_000 }, async () => {
+  it(`publishes a product only once ${K} distinct visitors scanned it, and only to its own Brand`, { timeout: TEST_TIMEOUT_MS }, async () => {
     const verde = await new Caller().signIn(BRANDS.verdeValle.email, BRANDS.verdeValle.password);
     const catalog = (await verde.get<{ items: { gtin: string }[] }>('/api/v1/brand/products')).body.items;
     expect(catalog.length, 'Verde Valle has fewer than two products').toBeGreaterThanOrEqual(2);
@@ -66,10 +73,12 @@ describe('the privacy wall end to end', () => {
     const pointOf = (body: Metrics, gtin: string) =>
       body.series.find((s) => s.gtin === gtin)?.points.find((p) => Date.parse(p.t) === windowStart);
 
+    // The window closes at its end + allowed lateness (idle close may add up to IDLE_CLOSE_MS).
+    const deadline = windowStart + WINDOW_MS + LATENESS_MS + IDLE_CLOSE_MS + DELIVERY_MS;
     const started = Date.now();
     let last: Metrics | undefined;
     let published: Point | undefined;
-    while (!published && Date.now() - started < WAIT_MS) {
+    while (!published && Date.now() < deadline) {
       await sleep(POLL_MS);
       const reply = await verde.get<Metrics>(metricsPath());
       expect(reply.status, JSON.stringify(reply.body)).toBe(200);
@@ -80,9 +89,11 @@ describe('the privacy wall end to end', () => {
     expect(
       published,
       `${popular} never appeared for window ${new Date(windowStart).toISOString()} within ${waited} s ` +
+        `(expected by window end + ${LATENESS_MS / 1000} s lateness) ` +
         `(see .local/logs/measurement.log and brand-analytics.log); last answer: ${JSON.stringify(last)}`,
     ).toBeDefined();
-    console.info(`privacy wall: window ${new Date(windowStart).toISOString()} published after ${waited} s`);
+    const afterEnd = Math.round((Date.now() - windowStart - WINDOW_MS) / 1000);
+    console.info(`privacy wall: window ${new Date(windowStart).toISOString()} seen ${waited} s after the scans, ${afterEnd} s after its end`);
     const body = last!;
     expect(body.brandId).toBe(BRANDS.verdeValle.id);
     expect(body.minGroupSize).toBe(K);

@@ -49,7 +49,7 @@ export class Caller {
     if (vid) this.cookie = vid.split(';')[0]!;
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, contentType, body: parse(text) };
+    return { status: response.status, headers: response.headers, contentType, body: parse(text) as T };
   }
 
   get = <T = any>(path: string, headers?: Record<string, string>) => this.request<T>('GET', path, undefined, headers);

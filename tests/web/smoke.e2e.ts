@@ -7,8 +7,20 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barcodeVideo, ean13Png, gs1DataMatrixPng, saveGenerated } from './support/barcodes';
-import { collectPageErrors, horizontalOverflow, launchChromium, launchChromiumWithCamera, mobileContext, screenshot } from './support/browser';
-import { fakeSignedInSession, MILK_PASSPORT, scriptGateway, type GatewayScript } from './support/scripted-gateway';
+import {
+  collectPageErrors,
+  horizontalOverflow,
+  launchChromium,
+  launchChromiumWithCamera,
+  mobileContext,
+  screenshot,
+} from './support/browser';
+import {
+  fakeSignedInSession,
+  MILK_PASSPORT,
+  scriptGateway,
+  type GatewayScript,
+} from './support/scripted-gateway';
 import { serveWebApp, type WebApp } from './support/web-app';
 
 let app: WebApp;
@@ -30,7 +42,12 @@ interface Opened {
   errors: string[];
 }
 
-async function open(options: { signedIn: boolean; roles?: string[]; healthConsent?: boolean; on?: Browser }): Promise<Opened> {
+async function open(options: {
+  signedIn: boolean;
+  roles?: string[];
+  healthConsent?: boolean;
+  on?: Browser;
+}): Promise<Opened> {
   const context = await mobileContext(options.on ?? browser);
   const page = await context.newPage();
   const errors = collectPageErrors(page);
@@ -84,7 +101,11 @@ describe('the web app at 360 px', () => {
     await page.getByRole('heading', { name: /Not suitable for you/ }).waitFor();
     expect(opened.script.scanCodes).toEqual(['4012345000016']);
     const marks = await page.locator('.ingredients mark').allTextContents();
-    expect(marks.map((m) => m.replace(/\(your allergen.*\)/, '').trim())).toEqual(['MILK', 'skimmed milk', 'cream']);
+    expect(marks.map((m) => m.replace(/\(your allergen.*\)/, '').trim())).toEqual([
+      'MILK',
+      'skimmed milk',
+      'cream',
+    ]);
     await expect.poll(() => page.getByText('Contains your allergens: Milk.').count()).toBe(1);
     await page.getByText('Rule set 2026.1').waitFor();
     await page.getByRole('img', { name: 'Nutri-Score C' }).waitFor();
@@ -102,7 +123,10 @@ describe('the web app at 360 px', () => {
     await page.unroute('http://localhost:8080/**');
     await page.route('http://localhost:8080/**', (route) => route.abort('connectionrefused'));
     await page.getByRole('button', { name: 'Look up' }).click();
-    await page.getByRole('alert').getByText(/PackyTrace can't be reached/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/PackyTrace can't be reached/)
+      .waitFor();
     await screenshot(page, 'scan-error');
     await opened.context.close();
   });
@@ -116,7 +140,9 @@ describe('the web app at 360 px', () => {
     await page.getByRole('heading', { name: MILK_PASSPORT.name }).waitFor();
     expect(opened.script.scanCodes).toEqual(['4012345000016']);
     // Signed out: the passport says why there is no verdict.
-    await page.getByText('Sign in and set up a Health Profile to get a personal verdict on products.').waitFor();
+    await page
+      .getByText('Sign in and set up a Health Profile to get a personal verdict on products.')
+      .waitFor();
     await screenshot(page, 'passport-anonymous');
     await opened.context.close();
   });
@@ -124,7 +150,10 @@ describe('the web app at 360 px', () => {
   it('an uploaded GS1 DataMatrix keeps its batch and expiry for the service', async () => {
     const opened = await open({ signedIn: true });
     const { page } = opened;
-    const image = saveGenerated('gs1-datamatrix.png', await gs1DataMatrixPng(`(01)${MILK_PASSPORT.gtin}(17)261231(10)L2611A`));
+    const image = saveGenerated(
+      'gs1-datamatrix.png',
+      await gs1DataMatrixPng(`(01)${MILK_PASSPORT.gtin}(17)261231(10)L2611A`),
+    );
     await page.goto(app.url);
     await page.getByLabel('Choose a photo of a barcode').setInputFiles(image);
     await page.getByRole('heading', { name: MILK_PASSPORT.name }).waitFor();
@@ -186,7 +215,11 @@ describe('the web app at 360 px', () => {
     await expectFitsPhone(opened, 'fridge');
 
     await page.getByRole('link', { name: 'Brand' }).click();
-    await page.getByText('4 figures were hidden because fewer than 5 people were behind them, which protects their privacy.').waitFor();
+    await page
+      .getByText(
+        '4 figures were hidden because fewer than 5 people were behind them, which protects their privacy.',
+      )
+      .waitFor();
     await page.locator('.recharts-surface').first().waitFor();
     await expectFitsPhone(opened, 'brand-dashboard');
 

@@ -14,9 +14,15 @@ import { ScanResultPage } from './pages/ScanResultPage';
 import { SearchPage } from './pages/SearchPage';
 
 // Brand screens (and the chart library) load only for those who open them.
-const BrandDashboardPage = lazy(() => import('./pages/BrandDashboardPage').then((m) => ({ default: m.BrandDashboardPage })));
-const BrandProductsPage = lazy(() => import('./pages/BrandProductsPage').then((m) => ({ default: m.BrandProductsPage })));
-const later = (page: ReactNode) => <Suspense fallback={<Loading label="Loading the page" />}>{page}</Suspense>;
+const BrandDashboardPage = lazy(() =>
+  import('./pages/BrandDashboardPage').then((m) => ({ default: m.BrandDashboardPage })),
+);
+const BrandProductsPage = lazy(() =>
+  import('./pages/BrandProductsPage').then((m) => ({ default: m.BrandProductsPage })),
+);
+const later = (page: ReactNode) => (
+  <Suspense fallback={<Loading label="Loading the page" />}>{page}</Suspense>
+);
 
 const router = createBrowserRouter([
   {

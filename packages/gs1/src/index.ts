@@ -28,6 +28,10 @@ export function parseProductCode(input: string, options: ParseOptions = {}): Gs1
     const gtin = parseGtin(code);
     return { gtin, attributes: { '01': gtin } };
   }
+  // Only digits, and too short to be an element string with a GTIN ((01) + 14 digits): a mistyped GTIN.
+  if (/^\d+$/.test(code) && code.length < 16) {
+    throw new InvalidGs1Code(`a GTIN has 8, 12, 13 or 14 digits; ${code} has ${code.length}`);
+  }
   if (/^https?:\/\//i.test(code)) return parseDigitalLink(code, options);
   return parseElementString(code, options);
 }

@@ -57,3 +57,11 @@ function catchError(action: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('a mistyped GTIN', () => {
+  it('says how many digits a GTIN has instead of guessing an element string', async () => {
+    const { parseProductCode } = await import('../src/index');
+    expect(() => parseProductCode('12345')).toThrow('a GTIN has 8, 12, 13 or 14 digits; 12345 has 5');
+    expect(() => parseProductCode('123456789')).toThrow(/has 9/);
+  });
+});

@@ -15,12 +15,28 @@ export function gs1CheckDigit(digitsWithoutCheck: string): string {
 /** An EAN-13 barcode PNG for a GTIN-13 (or a GTIN-14 starting with 0). */
 export async function ean13Png(gtin: string): Promise<Buffer> {
   const ean = gtin.length === 14 ? gtin.slice(1) : gtin;
-  return bwipjs.toBuffer({ bcid: 'ean13', text: ean, scale: 3, height: 18, includetext: true, backgroundcolor: 'FFFFFF', paddingwidth: 12, paddingheight: 12 });
+  return bwipjs.toBuffer({
+    bcid: 'ean13',
+    text: ean,
+    scale: 3,
+    height: 18,
+    includetext: true,
+    backgroundcolor: 'FFFFFF',
+    paddingwidth: 12,
+    paddingheight: 12,
+  });
 }
 
 /** A GS1 DataMatrix carrying GTIN, batch and expiry, as printed on fresh food (AIs 01, 10, 17). */
 export async function gs1DataMatrixPng(elementString: string): Promise<Buffer> {
-  return bwipjs.toBuffer({ bcid: 'gs1datamatrix', text: elementString, scale: 6, backgroundcolor: 'FFFFFF', paddingwidth: 8, paddingheight: 8 });
+  return bwipjs.toBuffer({
+    bcid: 'gs1datamatrix',
+    text: elementString,
+    scale: 6,
+    backgroundcolor: 'FFFFFF',
+    paddingwidth: 8,
+    paddingheight: 8,
+  });
 }
 
 export function saveGenerated(name: string, data: Buffer): string {
@@ -56,7 +72,8 @@ export async function barcodeVideo(browser: Browser, png: Buffer, name: string):
       ctx.drawImage(image, (width - w) / 2, (height - h) / 2, w, h);
       const { data } = ctx.getImageData(0, 0, width, height);
       const luma: number[] = [];
-      for (let i = 0; i < data.length; i += 4) luma.push(Math.round(0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!));
+      for (let i = 0; i < data.length; i += 4)
+        luma.push(Math.round(0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!));
       return luma;
     },
     { src: `data:image/png;base64,${png.toString('base64')}`, width, height },

@@ -6,7 +6,15 @@ import { screenshotDir } from './paths';
 
 /** Debian's chromium package; playwright-core downloads no browser of its own. */
 export const CHROMIUM = process.env.PT_CHROMIUM ?? '/usr/bin/chromium';
-const QUIET_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const QUIET_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...QUIET_FLAGS, ...extraArgs] });
@@ -14,12 +22,21 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 
 /** Chromium with a fake camera that shows the frames of a .y4m file (Chromium's --use-file-for-fake-video-capture). */
 export async function launchChromiumWithCamera(y4mFile: string): Promise<Browser> {
-  return launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4mFile}`]);
+  return launchChromium([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${y4mFile}`,
+  ]);
 }
 
 /** A phone-sized context: 360 px wide is the narrowest the app promises to work at. */
 export async function mobileContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true });
+  return browser.newContext({
+    viewport: { width: 360, height: 780 },
+    deviceScaleFactor: 1,
+    hasTouch: true,
+    isMobile: true,
+  });
 }
 
 /** Collects uncaught page errors so a test can assert that a screen rendered without any. */
@@ -39,4 +56,26 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** How far the page is wider than the viewport; 0 means nothing forces sideways scrolling at 360 px. */
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+export interface ApiProblem {
+  request: string;
+  status: number;
+  code: string | undefined;
+}
+
+/** Records every gateway answer of 400 or more with its problem `code`, to check the app speaks the real contract. */
+export function collectApiProblems(page: Page, gatewayUrl: string): ApiProblem[] {
+  const problems: ApiProblem[] = [];
+  page.on('response', async (response) => {
+    if (!response.url().startsWith(gatewayUrl) || response.status() < 400) return;
+    const body = (await response.json().catch(() => ({}))) as { code?: string };
+    const url = new URL(response.url());
+    problems.push({
+      request: `${response.request().method()} ${url.pathname}${url.search}`,
+      status: response.status(),
+      code: body.code,
+    });
+  });
+  return problems;
 }

@@ -4,10 +4,22 @@
  * screen (with data) while the services are not running, and records what the app sent. The contract
  * shapes come from @packytrace/contracts; the real gateway is exercised by stack.e2e.ts.
  */
-import type { HealthProfile, Passport, ScanResult } from '@packytrace/contracts';
+import type {
+  BrandMetricsResponse,
+  FridgeHistoryEntry,
+  FridgeItem,
+  FridgeView,
+  HealthProfile,
+  Passport,
+  ScanResult,
+} from '@packytrace/contracts';
 import type { Page, Request, Route } from 'playwright-core';
 
 export const GATEWAY = 'http://localhost:8080';
+
+/** GS1 element string: AI 01, optional AI 17, then AI 10 up to the GS separator (FNC1, ASCII 29). */
+const GROUP_SEPARATOR = String.fromCharCode(29);
+const BATCH_AFTER_GTIN = new RegExp(`01\\d{14}(?:17\\d{6})?10([^${GROUP_SEPARATOR}]+)`);
 
 export const MILK_PASSPORT: Passport = {
   gtin: '04012345000016',
@@ -15,11 +27,27 @@ export const MILK_PASSPORT: Passport = {
   brand: { id: '8a1f2c3d-0000-4000-8000-000000000002', name: 'Alpenmilch' },
   category: 'yoghurt',
   quantity: '500 g',
-  ingredients: ['whole MILK', 'strawberries (12%)', 'sugar', 'skimmed milk powder', 'cream', 'lemon juice concentrate'],
+  ingredients: [
+    'whole MILK',
+    'strawberries (12%)',
+    'sugar',
+    'skimmed milk powder',
+    'cream',
+    'lemon juice concentrate',
+  ],
   allergens: ['milk'],
   traces: ['nuts'],
   labels: ['vegetarian'],
-  nutrition: { energyKcal: 102, fat: 3.4, saturatedFat: 2.2, carbohydrates: 13.5, sugars: 12.9, fiber: 0.3, protein: 3.6, salt: 0.12 },
+  nutrition: {
+    energyKcal: 102,
+    fat: 3.4,
+    saturatedFat: 2.2,
+    carbohydrates: 13.5,
+    sugars: 12.9,
+    fiber: 0.3,
+    protein: 3.6,
+    salt: 0.12,
+  },
   packaging: [
     { material: 'PP cup', recyclable: true },
     { material: 'aluminium lid', recyclable: true },
@@ -44,7 +72,13 @@ const json = (route: Route, status: number, body: unknown, origin: string) =>
     body: JSON.stringify(body),
   });
 
-const problem = (code: string, status: number, detail: string) => ({ type: 'about:blank', title: code, status, code, detail });
+const problem = (code: string, status: number, detail: string) => ({
+  type: 'about:blank',
+  title: code,
+  status,
+  code,
+  detail,
+});
 
 function corsHeaders(origin: string): Record<string, string> {
   return {
@@ -55,7 +89,10 @@ function corsHeaders(origin: string): Record<string, string> {
   };
 }
 
-export function scanResult(code: string, identifier: ScanResult['identifier'] = { gtin: MILK_PASSPORT.gtin }): ScanResult {
+export function scanResult(
+  code: string,
+  identifier: ScanResult['identifier'] = { gtin: MILK_PASSPORT.gtin },
+): ScanResult {
   return {
     scanId: '5b7a1a56-0000-4000-8000-0000000000a1',
     scannedAt: '2026-11-20T10:00:00Z',
@@ -66,7 +103,11 @@ export function scanResult(code: string, identifier: ScanResult['identifier'] = 
       reasons: [
         { code: 'allergen_present', message: 'Contains milk, which is in your Health Profile.' },
         { code: 'allergen_traces', message: 'May contain traces of tree nuts.' },
-        { code: 'nutrient_over_limit', message: 'Sugars 12.9 g per 100 g is over your limit of 10 g.', facts: { nutrient: 'sugars' } },
+        {
+          code: 'nutrient_over_limit',
+          message: 'Sugars 12.9 g per 100 g is over your limit of 10 g.',
+          facts: { nutrient: 'sugars' },
+        },
       ],
       ruleSetVersion: '2026.1',
     },
@@ -83,41 +124,89 @@ export async function scriptGateway(page: Page, origin: string, script: GatewayS
   });
 }
 
-function answerFor(method: string, url: URL, request: Request, script: GatewayScript): { status: number; body: unknown } {
+function answerFor(
+  method: string,
+  url: URL,
+  request: Request,
+  script: GatewayScript,
+): { status: number; body: unknown } {
   const path = url.pathname;
   const key = `${method} ${path}`;
   if (key === 'POST /api/v1/scans') {
     const { code } = request.postDataJSON() as { code: string };
     script.scanCodes.push(code);
-    if (!code.includes('4012345000016')) return { status: 404, body: problem('product_not_found', 404, `No product with GTIN ${code}`) };
-    const batch = /01\d{14}(?:17\d{6})?10([^\u001d]+)/.exec(code.replace(/[()]/g, ''))?.[1];
+    if (!code.includes('4012345000016'))
+      return { status: 404, body: problem('product_not_found', 404, `No product with GTIN ${code}`) };
+    const batch = BATCH_AFTER_GTIN.exec(code.replace(/[()]/g, ''))?.[1];
     const result = scanResult(code, { gtin: MILK_PASSPORT.gtin, ...(batch ? { batch } : {}) });
-    return { status: 201, body: script.signedIn ? result : { ...result, verdict: null, verdictStatus: 'anonymous' } };
+    return {
+      status: 201,
+      body: script.signedIn ? result : { ...result, verdict: null, verdictStatus: 'anonymous' },
+    };
   }
-  if (key === 'GET /api/v1/products') return { status: 200, body: { items: url.searchParams.get('q') ? [MILK_PASSPORT] : [] } };
+  if (key === 'GET /api/v1/products')
+    return { status: 200, body: { items: url.searchParams.get('q') ? [MILK_PASSPORT] : [] } };
   if (key === `GET /api/v1/products/${MILK_PASSPORT.gtin}`) return { status: 200, body: MILK_PASSPORT };
   if (key === 'GET /api/v1/me/profile') return { status: 200, body: script.profile };
   if (key === 'GET /api/v1/me/consents') {
-    const health = { granted: script.healthConsent, policyVersion: script.healthConsent ? '2026-11' : null, changedAt: script.healthConsent ? '2026-11-19T09:00:00Z' : null };
+    const health = {
+      granted: script.healthConsent,
+      policyVersion: script.healthConsent ? '2026-11' : null,
+      changedAt: script.healthConsent ? '2026-11-19T09:00:00Z' : null,
+    };
     return {
       status: 200,
       body: {
-        consents: { health_profile: health, analytics: { granted: true, policyVersion: '2026-11', changedAt: '2026-11-19T09:00:00Z' } },
+        consents: {
+          health_profile: health,
+          analytics: { granted: true, policyVersion: '2026-11', changedAt: '2026-11-19T09:00:00Z' },
+        },
         history: [
-          { purpose: 'analytics', granted: true, policyVersion: '2026-11', changedAt: '2026-11-19T09:00:00Z', source: 'web' },
-          ...(script.healthConsent ? [{ purpose: 'health_profile', granted: true, policyVersion: '2026-11', changedAt: '2026-11-19T09:01:00Z', source: 'web' }] : []),
+          {
+            purpose: 'analytics',
+            granted: true,
+            policyVersion: '2026-11',
+            changedAt: '2026-11-19T09:00:00Z',
+            source: 'web',
+          },
+          ...(script.healthConsent
+            ? [
+                {
+                  purpose: 'health_profile',
+                  granted: true,
+                  policyVersion: '2026-11',
+                  changedAt: '2026-11-19T09:01:00Z',
+                  source: 'web',
+                },
+              ]
+            : []),
         ],
       },
     };
   }
+  if (key === 'GET /api/v1/me/scans') {
+    const item = {
+      scanId: scanResult('x').scanId,
+      scannedAt: '2026-11-20T10:00:00Z',
+      identifier: { gtin: MILK_PASSPORT.gtin },
+    };
+    const product = { gtin: MILK_PASSPORT.gtin, name: MILK_PASSPORT.name, brand: MILK_PASSPORT.brand };
+    return { status: 200, body: { items: script.signedIn ? [{ ...item, product }] : [], nextCursor: null } };
+  }
   if (key === 'GET /api/v1/fridge') return { status: 200, body: FRIDGE };
-  if (key === 'GET /api/v1/fridge/history') return { status: 200, body: { events: HISTORY, nextCursor: null } };
+  if (key === 'GET /api/v1/fridge/history')
+    return { status: 200, body: { events: HISTORY, nextCursor: null } };
   if (key === 'GET /api/v1/brand/products') return { status: 200, body: { items: [MILK_PASSPORT] } };
   if (key === 'GET /api/v1/brand/metrics') return { status: 200, body: METRICS };
   return { status: 404, body: problem('not_found', 404, `${key} is not scripted`) };
 }
 
-const item = (itemId: string, name: string, expiry: string, recalled: { reason: string; batch?: string } | null) => ({
+const item = (
+  itemId: string,
+  name: string,
+  expiry: string,
+  recalled: { reason: string; batch?: string } | null,
+): FridgeItem => ({
   itemId,
   scanId: itemId,
   gtin: MILK_PASSPORT.gtin,
@@ -136,19 +225,42 @@ const item = (itemId: string, name: string, expiry: string, recalled: { reason: 
 
 const today = new Date();
 const inDays = (days: number) => new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
-const FRIDGE = {
+const FRIDGE: FridgeView = {
   items: [
     item('a0000000-0000-4000-8000-000000000001', 'Alpine whole milk yoghurt, strawberry', inDays(1), null),
     item('a0000000-0000-4000-8000-000000000002', 'Rye bread', inDays(6), null),
-    item('a0000000-0000-4000-8000-000000000003', 'Smoked salmon', inDays(3), { reason: 'Possible Listeria contamination', batch: 'L2611A' }),
+    item('a0000000-0000-4000-8000-000000000003', 'Smoked salmon', inDays(3), {
+      reason: 'Possible Listeria contamination',
+      batch: 'L2611A',
+    }),
   ],
-  expiringSoon: [item('a0000000-0000-4000-8000-000000000001', 'Alpine whole milk yoghurt, strawberry', inDays(1), null)],
+  expiringSoon: [
+    item('a0000000-0000-4000-8000-000000000001', 'Alpine whole milk yoghurt, strawberry', inDays(1), null),
+  ],
 };
-const HISTORY = [
-  { eventId: 'e0000000-0000-4000-8000-000000000001', itemId: FRIDGE.items[0]!.itemId, seq: 1, type: 'ItemAdded', occurredAt: '2026-11-18T10:00:00Z', item: { ...FRIDGE.items[0], quantity: 2 } },
-  { eventId: 'e0000000-0000-4000-8000-000000000002', itemId: FRIDGE.items[0]!.itemId, seq: 2, type: 'ItemConsumed', occurredAt: '2026-11-19T08:00:00Z', quantity: 1 },
+const HISTORY: FridgeHistoryEntry[] = [
+  {
+    eventId: 'e0000000-0000-4000-8000-000000000001',
+    itemId: FRIDGE.items[0]!.itemId,
+    seq: 1,
+    type: 'ItemAdded',
+    occurredAt: '2026-11-18T10:00:00Z',
+    item: { ...FRIDGE.items[0]!, quantity: 2 },
+  },
+  {
+    eventId: 'e0000000-0000-4000-8000-000000000002',
+    itemId: FRIDGE.items[0]!.itemId,
+    seq: 2,
+    type: 'ItemConsumed',
+    occurredAt: '2026-11-19T08:00:00Z',
+    quantity: 1,
+  },
 ];
-const METRICS = {
+const METRICS: BrandMetricsResponse = {
+  brandId: MILK_PASSPORT.brand.id!,
+  from: new Date(today.getTime() - 7 * 86_400_000).toISOString(),
+  to: today.toISOString(),
+  granularity: 'day',
   series: [
     {
       gtin: MILK_PASSPORT.gtin,
@@ -168,14 +280,23 @@ const METRICS = {
 
 /** A signed-in session as oidc-client-ts stores it (sessionStorage, key oidc.user:<authority>:<client_id>). */
 export async function fakeSignedInSession(page: Page, roles: string[]): Promise<void> {
-  const payload = Buffer.from(JSON.stringify({ sub: 'demo', realm_access: { roles }, name: 'Demo Shopper' })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ sub: 'demo', realm_access: { roles }, name: 'Demo Shopper' }),
+  ).toString('base64url');
   const accessToken = `e30.${payload}.sig`;
   const user = {
     access_token: accessToken,
     id_token: accessToken,
     token_type: 'Bearer',
     scope: 'openid',
-    profile: { sub: 'demo', name: 'Demo Shopper', iss: 'http://localhost:8081/realms/packytrace', aud: 'packytrace-web', exp: 4102444800, iat: 1 },
+    profile: {
+      sub: 'demo',
+      name: 'Demo Shopper',
+      iss: 'http://localhost:8081/realms/packytrace',
+      aud: 'packytrace-web',
+      exp: 4102444800,
+      iat: 1,
+    },
     expires_at: 4102444800,
   };
   await page.addInitScript((stored) => {

@@ -16,10 +16,14 @@ export async function serveWebApp(port?: number): Promise<WebApp> {
   if (process.env.PT_WEB_URL) return { url: process.env.PT_WEB_URL.replace(/\/$/, ''), stop: async () => {} };
   const chosen = port ?? (await freePort());
   const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  const child = spawn(process.execPath, [vite, 'preview', '--port', String(chosen), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: join(repoRoot, 'apps', 'web'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [vite, 'preview', '--port', String(chosen), '--strictPort', '--host', '127.0.0.1'],
+    {
+      cwd: join(repoRoot, 'apps', 'web'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -59,7 +63,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -98,7 +98,11 @@ export class ApiClient {
     return this.call('POST', '/api/v1/fridge/items', quantity ? { scanId, quantity } : { scanId });
   }
   consume(itemId: string, quantity?: number): Promise<FridgeItem> {
-    return this.call('POST', `/api/v1/fridge/items/${encodeURIComponent(itemId)}/consume`, quantity ? { quantity } : {});
+    return this.call(
+      'POST',
+      `/api/v1/fridge/items/${encodeURIComponent(itemId)}/consume`,
+      quantity ? { quantity } : {},
+    );
   }
   discard(itemId: string, reason: DiscardReason): Promise<FridgeItem> {
     return this.call('POST', `/api/v1/fridge/items/${encodeURIComponent(itemId)}/discard`, { reason });
@@ -157,7 +161,12 @@ async function toApiError(response: Response): Promise<ApiError> {
     // A proxy's HTML error page: the status alone decides the sentence.
   }
   const withStatus = { ...problem, status: response.status };
-  return new ApiError(response.status, problem.code ?? `http_${response.status}`, problemSentenceWithDetail(withStatus), problem);
+  return new ApiError(
+    response.status,
+    problem.code ?? `http_${response.status}`,
+    problemSentenceWithDetail(withStatus),
+    problem,
+  );
 }
 
 /** The sentence for anything thrown by a call, for components that only show it. */

@@ -11,6 +11,7 @@ const SENTENCES: Record<string, string> = {
   product_not_found: "This product isn't in the PackyTrace catalog yet.",
   scan_not_found: "We couldn't find that scan in your history.",
   outside_brand_scope: "This GTIN doesn't belong to your Brand's GS1 company prefixes.",
+  brand_not_in_catalog: 'The catalog does not know your Brand yet. Try again in a minute.',
   invalid_cursor: 'That list has changed. Reload the page to see it from the start.',
   // Identity (registration, consents, Brands)
   email_taken: 'An account with this email already exists. Sign in instead.',
@@ -33,9 +34,11 @@ const SENTENCES: Record<string, string> = {
   not_undoable: "That kind of step can't be undone.",
   already_undone: 'That step has already been undone.',
   concurrent_update: 'That item changed in the meantime. Reload your fridge and try again.',
-  idempotency_key_reused: 'That request was already sent with different values. Reload the page and try again.',
+  idempotency_key_reused:
+    'That request was already sent with different values. Reload the page and try again.',
   idempotency_key_in_use: 'That request is still being handled. Wait a moment, then reload.',
-  passport_unavailable: "We can't reach the product catalog right now, so nothing was added. Try again in a minute.",
+  passport_unavailable:
+    "We can't reach the product catalog right now, so nothing was added. Try again in a minute.",
   // Brand analytics
   invalid_range: 'The start of the period must be before its end.',
   range_too_long: 'Choose a period of at most 366 days.',
@@ -70,6 +73,11 @@ function sentenceForStatus(status: number): string {
   if (status === 429) return SENTENCES.rate_limited!;
   if (status >= 500) return STATUS_SENTENCES.serviceUnavailable;
   return 'That request could not be completed.';
+}
+
+/** Whether a problem `code` has its own sentence here (rather than the service's detail). */
+export function hasSentence(code: string): boolean {
+  return Object.hasOwn(SENTENCES, code);
 }
 
 export function problemSentence(problem: Partial<ProblemDetails> & { status: number }): string {

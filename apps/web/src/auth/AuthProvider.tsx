@@ -59,8 +59,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const api = useMemo(() => new ApiClient(accessToken), [accessToken]);
 
   const signIn = useCallback(async (options: { loginHint?: string; returnTo?: string } = {}) => {
-    const state: SignInState = { returnTo: options.returnTo ?? window.location.pathname + window.location.search };
-    await userManager.signinRedirect({ state, ...(options.loginHint ? { login_hint: options.loginHint } : {}) });
+    const state: SignInState = {
+      returnTo: options.returnTo ?? window.location.pathname + window.location.search,
+    };
+    await userManager.signinRedirect({
+      state,
+      ...(options.loginHint ? { login_hint: options.loginHint } : {}),
+    });
   }, []);
 
   const signOut = useCallback(async () => {
@@ -73,7 +78,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const value = useMemo<Auth>(() => {
     const roles = realmRoles(user?.access_token);
     const profile = user?.profile;
-    const displayName = (profile?.name ?? profile?.preferred_username ?? profile?.email ?? null) as string | null;
+    // given_name is the display name Identity gave Keycloak (`name` adds a placeholder last name).
+    const displayName = (profile?.given_name ?? profile?.preferred_username ?? profile?.email ?? null) as
+      string | null;
     return { ready, user, roles, isBrandUser: roles.includes(BRAND_ROLE), displayName, api, signIn, signOut };
   }, [ready, user, api, signIn, signOut]);
 

@@ -3,7 +3,15 @@ import { Loading } from '../components/Status';
 import { useAuth } from './AuthProvider';
 
 /** Shows `children` to signed-in users; others get a sentence and a sign-in button, not a redirect loop. */
-export function RequireSignIn({ children, reason, role }: { children: ReactNode; reason: string; role?: string }) {
+export function RequireSignIn({
+  children,
+  reason,
+  role,
+}: {
+  children: ReactNode;
+  reason: string;
+  role?: string;
+}) {
   const auth = useAuth();
   if (!auth.ready) return <Loading label="Checking your session" />;
   if (!auth.user) {

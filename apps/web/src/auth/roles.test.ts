@@ -6,7 +6,10 @@ const jwt = (payload: object) =>
 
 describe('realm roles from a Keycloak access token', () => {
   it('reads realm_access.roles', () => {
-    expect(realmRoles(jwt({ realm_access: { roles: ['consumer', 'brand_user'] }, name: 'Jürgen' }))).toEqual(['consumer', 'brand_user']);
+    expect(realmRoles(jwt({ realm_access: { roles: ['consumer', 'brand_user'] }, name: 'Jürgen' }))).toEqual([
+      'consumer',
+      'brand_user',
+    ]);
   });
 
   it('is empty for a missing claim, a missing token or garbage', () => {

@@ -62,7 +62,9 @@ export function CameraScanner({ onCode, onClose }: { onCode: (code: string) => v
 
 function cameraProblem(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError') return 'Camera access was refused. Allow it in your browser settings, or upload a photo instead.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera was found. Upload a photo or type the code instead.';
+  if (name === 'NotAllowedError')
+    return 'Camera access was refused. Allow it in your browser settings, or upload a photo instead.';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return 'No camera was found. Upload a photo or type the code instead.';
   return "The camera couldn't start. Upload a photo or type the code instead.";
 }

@@ -1,7 +1,13 @@
 import { allergenLabel, highlightIngredient } from '../domain/allergens';
 
 /** Ingredients with the user's allergens marked (<mark> is announced as "highlight" by screen readers). */
-export function IngredientList({ ingredients, userAllergens }: { ingredients: string[]; userAllergens: string[] }) {
+export function IngredientList({
+  ingredients,
+  userAllergens,
+}: {
+  ingredients: string[];
+  userAllergens: string[];
+}) {
   if (ingredients.length === 0) return <p>No ingredients listed.</p>;
   return (
     <ul className="ingredients" aria-label="Ingredients">

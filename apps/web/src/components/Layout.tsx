@@ -33,7 +33,12 @@ export function Layout() {
             ) : (
               <>
                 <NavLink to="/register">Register</NavLink>
-                <button type="button" className="primary" onClick={() => void auth.signIn()} disabled={!auth.ready}>
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => void auth.signIn()}
+                  disabled={!auth.ready}
+                >
                   Sign in
                 </button>
               </>

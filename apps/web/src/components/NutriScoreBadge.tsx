@@ -9,7 +9,11 @@ export function NutriScoreBadge({ nutriScore }: { nutriScore: Passport['nutriSco
         Nutri-Score
       </span>
       {(['A', 'B', 'C', 'D', 'E'] as const).map((grade) => (
-        <span key={grade} aria-hidden="true" className={`grade grade-${grade}${grade === nutriScore.grade ? ' current' : ''}`}>
+        <span
+          key={grade}
+          aria-hidden="true"
+          className={`grade grade-${grade}${grade === nutriScore.grade ? ' current' : ''}`}
+        >
           {grade}
         </span>
       ))}

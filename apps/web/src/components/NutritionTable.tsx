@@ -12,7 +12,13 @@ const ROWS: { key: keyof Passport['nutrition']; label: string; unit: string; ind
 ];
 
 /** The EU nutrition declaration order (Regulation (EU) No 1169/2011, Annex XV). */
-export function NutritionTable({ nutrition, overLimit = [] }: { nutrition: Passport['nutrition']; overLimit?: string[] }) {
+export function NutritionTable({
+  nutrition,
+  overLimit = [],
+}: {
+  nutrition: Passport['nutrition'];
+  overLimit?: string[];
+}) {
   return (
     <table className="nutrition">
       <caption>Nutrition per 100 g</caption>

@@ -49,17 +49,18 @@ export function PassportView({ passport, userAllergens, identifier, verdict, act
       {verdict && <VerdictPanel verdict={verdict.verdict} status={verdict.status} />}
       {actions && <div className="actions">{actions}</div>}
 
-      {identifier && (identifier.batch || identifier.expiry || identifier.bestBefore || identifier.serial) && (
-        <section aria-labelledby="code-title">
-          <h2 id="code-title">From the code you scanned</h2>
-          <dl className="facts">
-            {identifier.batch && <Fact term="Batch" value={identifier.batch} />}
-            {identifier.expiry && <Fact term="Use by" value={identifier.expiry} />}
-            {identifier.bestBefore && <Fact term="Best before" value={identifier.bestBefore} />}
-            {identifier.serial && <Fact term="Serial" value={identifier.serial} />}
-          </dl>
-        </section>
-      )}
+      {identifier &&
+        (identifier.batch || identifier.expiry || identifier.bestBefore || identifier.serial) && (
+          <section aria-labelledby="code-title">
+            <h2 id="code-title">From the code you scanned</h2>
+            <dl className="facts">
+              {identifier.batch && <Fact term="Batch" value={identifier.batch} />}
+              {identifier.expiry && <Fact term="Use by" value={identifier.expiry} />}
+              {identifier.bestBefore && <Fact term="Best before" value={identifier.bestBefore} />}
+              {identifier.serial && <Fact term="Serial" value={identifier.serial} />}
+            </dl>
+          </section>
+        )}
 
       <section aria-labelledby="ingredients-title">
         <h2 id="ingredients-title">Ingredients</h2>
@@ -70,8 +71,10 @@ export function PassportView({ passport, userAllergens, identifier, verdict, act
         <h2 id="allergens-title">Allergens</h2>
         {(concern.contains.length > 0 || concern.traces.length > 0) && (
           <p className="alert-inline">
-            {concern.contains.length > 0 && `Contains your allergens: ${concern.contains.map(allergenLabel).join(', ')}. `}
-            {concern.traces.length > 0 && `May contain traces of your allergens: ${concern.traces.map(allergenLabel).join(', ')}.`}
+            {concern.contains.length > 0 &&
+              `Contains your allergens: ${concern.contains.map(allergenLabel).join(', ')}. `}
+            {concern.traces.length > 0 &&
+              `May contain traces of your allergens: ${concern.traces.map(allergenLabel).join(', ')}.`}
           </p>
         )}
         <dl className="facts">
@@ -84,7 +87,10 @@ export function PassportView({ passport, userAllergens, identifier, verdict, act
         <h2 id="nutrition-title" className="visually-hidden">
           Nutrition
         </h2>
-        <NutritionTable nutrition={passport.nutrition} overLimit={nutrientsOverLimit(verdict?.verdict ?? null)} />
+        <NutritionTable
+          nutrition={passport.nutrition}
+          overLimit={nutrientsOverLimit(verdict?.verdict ?? null)}
+        />
       </section>
 
       <section aria-labelledby="more-title">
@@ -94,12 +100,16 @@ export function PassportView({ passport, userAllergens, identifier, verdict, act
             term="Packaging"
             value={
               passport.packaging?.length
-                ? passport.packaging.map((p) => `${p.material} (${p.recyclable ? 'recyclable' : 'not recyclable'})`).join(', ')
+                ? passport.packaging
+                    .map((p) => `${p.material} (${p.recyclable ? 'recyclable' : 'not recyclable'})`)
+                    .join(', ')
                 : 'Not stated'
             }
           />
           <Fact term="Origin" value={passport.origin ?? 'Not stated'} />
-          {passport.labels.length > 0 && <Fact term="Labels" value={passport.labels.map((l) => l.replace(/_/g, ' ')).join(', ')} />}
+          {passport.labels.length > 0 && (
+            <Fact term="Labels" value={passport.labels.map((l) => l.replace(/_/g, ' ')).join(', ')} />
+          )}
           <Fact term="GTIN" value={passport.gtin} />
         </dl>
       </section>

@@ -11,7 +11,10 @@ export type AsyncState<T> =
  * `deps` say when to load, as in useEffect; `load` itself is read fresh each time. The returned
  * object changes only when the state does, so it is safe as an effect dependency.
  */
-export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): AsyncState<T> & { reload: () => void } {
+export function useAsync<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+): AsyncState<T> & { reload: () => void } {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading' });
   const [generation, setGeneration] = useState(0);
   const latest = useRef(0);
@@ -41,7 +44,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+  const run = useCallback(async <T>(action: () => Promise<T>): Promise<T | undefined> => {
     setBusy(true);
     setError(null);
     try {

@@ -29,19 +29,80 @@ export const ALLERGENS = Object.keys(ALLERGEN_LABELS) as Allergen[];
 
 const ALLERGEN_WORDS: Record<Allergen, string[]> = {
   gluten: ['gluten', 'wheat', 'rye', 'barley', 'oat', 'oats', 'spelt', 'kamut', 'semolina', 'durum', 'malt'],
-  crustaceans: ['crustacean', 'crustaceans', 'shrimp', 'shrimps', 'prawn', 'prawns', 'crab', 'lobster', 'crayfish'],
+  crustaceans: [
+    'crustacean',
+    'crustaceans',
+    'shrimp',
+    'shrimps',
+    'prawn',
+    'prawns',
+    'crab',
+    'lobster',
+    'crayfish',
+  ],
   eggs: ['egg', 'eggs', 'albumin'],
-  fish: ['fish', 'salmon', 'tuna', 'cod', 'anchovy', 'anchovies', 'herring', 'mackerel', 'sardine', 'sardines'],
+  fish: [
+    'fish',
+    'salmon',
+    'tuna',
+    'cod',
+    'anchovy',
+    'anchovies',
+    'herring',
+    'mackerel',
+    'sardine',
+    'sardines',
+  ],
   peanuts: ['peanut', 'peanuts', 'groundnut', 'groundnuts'],
   soybeans: ['soy', 'soya', 'soybean', 'soybeans', 'tofu'],
-  milk: ['milk', 'cream', 'butter', 'cheese', 'whey', 'lactose', 'yoghurt', 'yogurt', 'casein', 'skimmed milk'],
-  nuts: ['almond', 'almonds', 'hazelnut', 'hazelnuts', 'walnut', 'walnuts', 'cashew', 'cashews', 'pecan', 'pecans', 'pistachio', 'pistachios', 'macadamia', 'brazil nut', 'brazil nuts'],
+  milk: [
+    'milk',
+    'cream',
+    'butter',
+    'cheese',
+    'whey',
+    'lactose',
+    'yoghurt',
+    'yogurt',
+    'casein',
+    'skimmed milk',
+  ],
+  nuts: [
+    'almond',
+    'almonds',
+    'hazelnut',
+    'hazelnuts',
+    'walnut',
+    'walnuts',
+    'cashew',
+    'cashews',
+    'pecan',
+    'pecans',
+    'pistachio',
+    'pistachios',
+    'macadamia',
+    'brazil nut',
+    'brazil nuts',
+  ],
   celery: ['celery', 'celeriac'],
   mustard: ['mustard'],
   sesame: ['sesame', 'tahini'],
   sulphites: ['sulphite', 'sulphites', 'sulfite', 'sulfites', 'sulphur dioxide', 'sulfur dioxide'],
   lupin: ['lupin', 'lupine'],
-  molluscs: ['mollusc', 'molluscs', 'mussel', 'mussels', 'oyster', 'oysters', 'squid', 'octopus', 'clam', 'clams', 'snail', 'snails'],
+  molluscs: [
+    'mollusc',
+    'molluscs',
+    'mussel',
+    'mussels',
+    'oyster',
+    'oysters',
+    'squid',
+    'octopus',
+    'clam',
+    'clams',
+    'snail',
+    'snails',
+  ],
 };
 
 export interface IngredientSegment {
@@ -62,11 +123,19 @@ export function allergenLabel(code: string): string {
  * Splits one ingredient into plain and highlighted parts. Only whole words match ("oat" does not
  * match "goat"), case-insensitively; longer words win over shorter ones ("skimmed milk" over "milk").
  */
-export function highlightIngredient(ingredient: string, userAllergens: readonly string[]): IngredientSegment[] {
-  const words = userAllergens.filter(isAllergen).flatMap((allergen) => ALLERGEN_WORDS[allergen].map((word) => ({ word, allergen })));
+export function highlightIngredient(
+  ingredient: string,
+  userAllergens: readonly string[],
+): IngredientSegment[] {
+  const words = userAllergens
+    .filter(isAllergen)
+    .flatMap((allergen) => ALLERGEN_WORDS[allergen].map((word) => ({ word, allergen })));
   if (words.length === 0) return [{ text: ingredient }];
   words.sort((a, b) => b.word.length - a.word.length);
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${words.map((w) => escapeRegExp(w.word)).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  const pattern = new RegExp(
+    `(?<![\\p{L}\\p{N}])(${words.map((w) => escapeRegExp(w.word)).join('|')})(?![\\p{L}\\p{N}])`,
+    'giu',
+  );
   const segments: IngredientSegment[] = [];
   let last = 0;
   for (const match of ingredient.matchAll(pattern)) {

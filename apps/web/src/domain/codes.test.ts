@@ -7,7 +7,9 @@ describe('typed codes', () => {
   });
 
   it('keeps a pasted Digital Link whole, without line breaks', () => {
-    expect(normalizeTypedCode('https://id.gs1.org/01/09506000134352/10/AB\n12 ')).toBe('https://id.gs1.org/01/09506000134352/10/AB12');
+    expect(normalizeTypedCode('https://id.gs1.org/01/09506000134352/10/AB\n12 ')).toBe(
+      'https://id.gs1.org/01/09506000134352/10/AB12',
+    );
   });
 
   it('turns a printed <GS> into the FNC1 group separator', () => {

@@ -15,6 +15,7 @@ export function normalizeTypedCode(input: string): string {
 export function describeCodeKind(code: string): 'gtin' | 'digital_link' | 'element_string' | 'unknown' {
   if (/^\d{8}$|^\d{12,14}$/.test(code)) return 'gtin';
   if (/^https?:\/\/\S+\/01\/\d{8,14}/i.test(code)) return 'digital_link';
-  if (/^\(\d{2,4}\)/.test(code) || /^\]?[A-Za-z]?\d?01\d{14}/.test(code) || code.includes('\u001d')) return 'element_string';
+  if (/^\(\d{2,4}\)/.test(code) || /^\]?[A-Za-z]?\d?01\d{14}/.test(code) || code.includes('\u001d'))
+    return 'element_string';
   return 'unknown';
 }

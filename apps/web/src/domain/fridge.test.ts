@@ -20,7 +20,11 @@ const item = (name: string, expiry: string, recalled = false): FridgeItem => ({
 
 describe('fridge presentation', () => {
   it('puts recalled items first, then the soonest expiry', () => {
-    const ordered = orderFridgeItems([item('late', '2026-03-01'), item('recalled', '2026-05-01', true), item('soon', '2026-02-01')]);
+    const ordered = orderFridgeItems([
+      item('late', '2026-03-01'),
+      item('recalled', '2026-05-01', true),
+      item('soon', '2026-02-01'),
+    ]);
     expect(ordered.map((i) => i.name)).toEqual(['recalled', 'soon', 'late']);
   });
 
@@ -34,12 +38,18 @@ describe('fridge presentation', () => {
   it('warns differently for a passed use-by and a passed best-before date', () => {
     const today = new Date('2026-02-10T12:00:00Z');
     expect(describeExpiry('2026-02-08', 'use_by', today)).toBe('Use-by date passed 2 days ago: do not eat');
-    expect(describeExpiry('2026-02-09', 'best_before', today)).toBe('Best before yesterday: check before eating');
+    expect(describeExpiry('2026-02-09', 'best_before', today)).toBe(
+      'Best before yesterday: check before eating',
+    );
     expect(describeExpiry('2026-02-11', 'use_by', today)).toBe('Use by tomorrow');
   });
 
   it('offers undo only for consumptions, discards and openings not already undone', () => {
-    const e = (eventId: string, type: FridgeHistoryEntry['type'], undoneEventId?: string): FridgeHistoryEntry => ({
+    const e = (
+      eventId: string,
+      type: FridgeHistoryEntry['type'],
+      undoneEventId?: string,
+    ): FridgeHistoryEntry => ({
       eventId,
       itemId: 'i',
       seq: 1,
@@ -47,7 +57,15 @@ describe('fridge presentation', () => {
       occurredAt: '2026-01-01T00:00:00Z',
       undoneEventId,
     });
-    const events = [e('a', 'ItemAdded'), e('c1', 'ItemConsumed'), e('c2', 'ItemConsumed'), e('u', 'BookingUndone', 'c1'), e('d', 'ItemDiscarded'), e('o', 'ItemOpened'), e('r', 'ItemRecalled')];
+    const events = [
+      e('a', 'ItemAdded'),
+      e('c1', 'ItemConsumed'),
+      e('c2', 'ItemConsumed'),
+      e('u', 'BookingUndone', 'c1'),
+      e('d', 'ItemDiscarded'),
+      e('o', 'ItemOpened'),
+      e('r', 'ItemRecalled'),
+    ];
     expect([...undoableEventIds(events)].sort()).toEqual(['c2', 'd', 'o']);
   });
 });

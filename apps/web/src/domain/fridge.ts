@@ -25,7 +25,9 @@ export function describeExpiry(expiry: string, kind: ExpiryKind, today: Date): s
   const label = kind === 'use_by' ? 'Use by' : 'Best before';
   if (days < 0) {
     const ago = -days === 1 ? 'yesterday' : `${-days} days ago`;
-    return kind === 'use_by' ? `Use-by date passed ${ago}: do not eat` : `Best before ${ago}: check before eating`;
+    return kind === 'use_by'
+      ? `Use-by date passed ${ago}: do not eat`
+      : `Best before ${ago}: check before eating`;
   }
   if (days === 0) return `${label} today`;
   if (days === 1) return `${label} tomorrow`;
@@ -33,12 +35,20 @@ export function describeExpiry(expiry: string, kind: ExpiryKind, today: Date): s
 }
 
 /** The event types the Fridge service takes back with a BookingUndone (services/fridge decideUndo). */
-const UNDOABLE_TYPES: ReadonlySet<FridgeHistoryEntry['type']> = new Set(['ItemConsumed', 'ItemDiscarded', 'ItemOpened']);
+const UNDOABLE_TYPES: ReadonlySet<FridgeHistoryEntry['type']> = new Set([
+  'ItemConsumed',
+  'ItemDiscarded',
+  'ItemOpened',
+]);
 
 /** The events a person may undo: consumptions, discards and openings not already compensated. */
 export function undoableEventIds(events: readonly FridgeHistoryEntry[]): Set<string> {
-  const undone = new Set(events.filter((e) => e.type === 'BookingUndone' && e.undoneEventId).map((e) => e.undoneEventId!));
-  return new Set(events.filter((e) => UNDOABLE_TYPES.has(e.type) && !undone.has(e.eventId)).map((e) => e.eventId));
+  const undone = new Set(
+    events.filter((e) => e.type === 'BookingUndone' && e.undoneEventId).map((e) => e.undoneEventId!),
+  );
+  return new Set(
+    events.filter((e) => UNDOABLE_TYPES.has(e.type) && !undone.has(e.eventId)).map((e) => e.eventId),
+  );
 }
 
 export function describeHistoryEntry(entry: FridgeHistoryEntry, nameOf: (itemId: string) => string): string {

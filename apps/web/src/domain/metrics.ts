@@ -24,7 +24,8 @@ export function totals(points: readonly MetricPoint[]): Omit<MetricPoint, 't'> {
 
 /** One sentence on k-anonymity suppression: why some cells are missing from the charts. */
 export function suppressedCellsSentence(suppressedCells: number, minGroupSize: number): string {
-  if (suppressedCells === 0) return `Every figure here comes from at least ${minGroupSize} people, so nothing had to be hidden.`;
+  if (suppressedCells === 0)
+    return `Every figure here comes from at least ${minGroupSize} people, so nothing had to be hidden.`;
   const cells = suppressedCells === 1 ? '1 figure was' : `${suppressedCells} figures were`;
   return `${cells} hidden because fewer than ${minGroupSize} people were behind them, which protects their privacy.`;
 }

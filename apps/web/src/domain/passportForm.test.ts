@@ -12,8 +12,20 @@ const passport: Passport = {
   allergens: ['gluten'],
   traces: ['sesame'],
   labels: ['organic', 'vegan'],
-  nutrition: { energyKcal: 210, fat: 1.5, saturatedFat: 0.3, carbohydrates: 38, sugars: 2.1, fiber: 9, protein: 6, salt: 1.1 },
-  packaging: [{ material: 'paper bag', recyclable: true }, { material: 'plastic clip', recyclable: false }],
+  nutrition: {
+    energyKcal: 210,
+    fat: 1.5,
+    saturatedFat: 0.3,
+    carbohydrates: 38,
+    sugars: 2.1,
+    fiber: 9,
+    protein: 6,
+    salt: 1.1,
+  },
+  packaging: [
+    { material: 'paper bag', recyclable: true },
+    { material: 'plastic clip', recyclable: false },
+  ],
   origin: 'Denmark',
 };
 

@@ -17,7 +17,16 @@ export interface PassportForm {
   origin: string;
 }
 
-export const NUTRIENTS: (keyof Passport['nutrition'])[] = ['energyKcal', 'fat', 'saturatedFat', 'carbohydrates', 'sugars', 'fiber', 'protein', 'salt'];
+export const NUTRIENTS: (keyof Passport['nutrition'])[] = [
+  'energyKcal',
+  'fat',
+  'saturatedFat',
+  'carbohydrates',
+  'sugars',
+  'fiber',
+  'protein',
+  'salt',
+];
 
 export function emptyPassportForm(): PassportForm {
   return {
@@ -43,8 +52,12 @@ export function passportToForm(p: Passport): PassportForm {
     allergens: [...p.allergens],
     traces: [...p.traces],
     labels: p.labels.join(', '),
-    nutrition: Object.fromEntries(NUTRIENTS.map((n) => [n, String(p.nutrition[n])])) as PassportForm['nutrition'],
-    packaging: (p.packaging ?? []).map((pk) => `${pk.material}, ${pk.recyclable ? 'recyclable' : 'not recyclable'}`).join('\n'),
+    nutrition: Object.fromEntries(
+      NUTRIENTS.map((n) => [n, String(p.nutrition[n])]),
+    ) as PassportForm['nutrition'],
+    packaging: (p.packaging ?? [])
+      .map((pk) => `${pk.material}, ${pk.recyclable ? 'recyclable' : 'not recyclable'}`)
+      .join('\n'),
     origin: p.origin ?? '',
   };
 }
@@ -56,7 +69,9 @@ export function formToInput(form: PassportForm): { input: BrandProductInput } | 
   for (const nutrient of NUTRIENTS) {
     const value = Number(form.nutrition[nutrient].replace(',', '.'));
     if (form.nutrition[nutrient].trim() === '' || !Number.isFinite(value) || value < 0) {
-      return { problem: `Enter the ${nutrient === 'energyKcal' ? 'energy' : nutrient} per 100 g as a number.` };
+      return {
+        problem: `Enter the ${nutrient === 'energyKcal' ? 'energy' : nutrient} per 100 g as a number.`,
+      };
     }
     nutrition[nutrient] = value;
   }
@@ -67,7 +82,12 @@ export function formToInput(form: PassportForm): { input: BrandProductInput } | 
     traces: form.traces as BrandProductInput['traces'],
     labels: form.labels
       .split(',')
-      .map((l) => l.trim().toLowerCase().replace(/[\s-]+/g, '_'))
+      .map((l) =>
+        l
+          .trim()
+          .toLowerCase()
+          .replace(/[\s-]+/g, '_'),
+      )
       .filter(Boolean),
     nutrition,
     packaging: lines(form.packaging).map((line) => {

@@ -2,7 +2,10 @@
 import type { Rating, VerdictStatus } from '../api/types';
 
 export const RATING_WORDS: Record<Rating, { title: string; summary: string }> = {
-  suitable: { title: 'Suitable for you', summary: 'Nothing in this product conflicts with your Health Profile.' },
+  suitable: {
+    title: 'Suitable for you',
+    summary: 'Nothing in this product conflicts with your Health Profile.',
+  },
   caution: { title: 'Take care', summary: 'This product may not suit you. Read the reasons below.' },
   unsuitable: { title: 'Not suitable for you', summary: 'This product conflicts with your Health Profile.' },
 };

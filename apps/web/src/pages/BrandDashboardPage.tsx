@@ -16,7 +16,10 @@ export function BrandDashboardPage() {
       <p className="row">
         <Link to="/brand/products">Edit product passports and recalls</Link>
       </p>
-      <RequireSignIn reason="Sign in with your Brand account to see your products' figures." role={BRAND_ROLE}>
+      <RequireSignIn
+        reason="Sign in with your Brand account to see your products' figures."
+        role={BRAND_ROLE}
+      >
         <Dashboard />
       </RequireSignIn>
     </div>
@@ -52,26 +55,54 @@ function Dashboard() {
         </div>
         <div>
           <label htmlFor={ids.from}>From</label>
-          <input id={ids.from} type="date" value={range.from.slice(0, 10)} onChange={(e) => e.target.value && setRange((r) => ({ ...r, from: `${e.target.value}T00:00:00.000Z` }))} />
+          <input
+            id={ids.from}
+            type="date"
+            value={range.from.slice(0, 10)}
+            onChange={(e) =>
+              e.target.value && setRange((r) => ({ ...r, from: `${e.target.value}T00:00:00.000Z` }))
+            }
+          />
         </div>
         <div>
           <label htmlFor={ids.to}>To</label>
-          <input id={ids.to} type="date" value={range.to.slice(0, 10)} onChange={(e) => e.target.value && setRange((r) => ({ ...r, to: `${e.target.value}T23:59:59.999Z` }))} />
+          <input
+            id={ids.to}
+            type="date"
+            value={range.to.slice(0, 10)}
+            onChange={(e) =>
+              e.target.value && setRange((r) => ({ ...r, to: `${e.target.value}T23:59:59.999Z` }))
+            }
+          />
         </div>
       </form>
       {metrics.status === 'loading' && <Loading label="Loading your figures" />}
       {metrics.status === 'error' && <ErrorMessage sentence={metrics.sentence} onRetry={metrics.reload} />}
-      {metrics.status === 'ok' && <MetricsView metrics={metrics.data} names={names} granularity={granularity} />}
+      {metrics.status === 'ok' && (
+        <MetricsView metrics={metrics.data} names={names} granularity={granularity} />
+      )}
     </>
   );
 }
 
-function MetricsView({ metrics, names, granularity }: { metrics: BrandMetrics; names: Map<string, string>; granularity: Granularity }) {
+function MetricsView({
+  metrics,
+  names,
+  granularity,
+}: {
+  metrics: BrandMetrics;
+  names: Map<string, string>;
+  granularity: Granularity;
+}) {
   return (
     <>
-      <p className="notice suppressed">{suppressedCellsSentence(metrics.suppressedCells, metrics.minGroupSize)}</p>
+      <p className="notice suppressed">
+        {suppressedCellsSentence(metrics.suppressedCells, metrics.minGroupSize)}
+      </p>
       {metrics.series.length === 0 ? (
-        <Empty>No figures for this period yet. Figures appear once enough people have scanned your products.</Empty>
+        <Empty>
+          No figures for this period yet. Figures appear once enough people have scanned your products.
+        </Empty>
       ) : (
         <div className="charts">
           {metrics.series.map((series) => (
@@ -89,7 +120,17 @@ function MetricsView({ metrics, names, granularity }: { metrics: BrandMetrics; n
   );
 }
 
-function ProductChart({ title, gtin, points, granularity }: { title: string; gtin: string; points: MetricPoint[]; granularity: Granularity }) {
+function ProductChart({
+  title,
+  gtin,
+  points,
+  granularity,
+}: {
+  title: string;
+  gtin: string;
+  points: MetricPoint[];
+  granularity: Granularity;
+}) {
   const sum = totals(points);
   const data = points.map((p) => ({ ...p, label: formatBucket(p.t, granularity) }));
   const headingId = useId();
@@ -97,7 +138,8 @@ function ProductChart({ title, gtin, points, granularity }: { title: string; gti
     <section className="card chart" aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
       <p className="small">
-        GTIN {gtin} · {sum.scans} scans · {sum.fridgeAdds} fridge adds · {sum.consumed} consumed · {sum.discarded} discarded
+        GTIN {gtin} · {sum.scans} scans · {sum.fridgeAdds} fridge adds · {sum.consumed} consumed ·{' '}
+        {sum.discarded} discarded
       </p>
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height={240}>
@@ -108,7 +150,16 @@ function ProductChart({ title, gtin, points, granularity }: { title: string; gti
             <Tooltip />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {METRICS.map((m) => (
-              <Line key={m.key} type="monotone" dataKey={m.key} name={m.label} stroke={m.color} dot={false} strokeWidth={2} isAnimationActive={false} />
+              <Line
+                key={m.key}
+                type="monotone"
+                dataKey={m.key}
+                name={m.label}
+                stroke={m.color}
+                dot={false}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>
@@ -117,7 +168,9 @@ function ProductChart({ title, gtin, points, granularity }: { title: string; gti
         <summary>Show as a table</summary>
         <div className="table-scroll">
           <table>
-            <caption className="visually-hidden">{title} per {granularity}</caption>
+            <caption className="visually-hidden">
+              {title} per {granularity}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Time</th>

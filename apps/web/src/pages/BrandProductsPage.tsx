@@ -6,7 +6,25 @@ import { BRAND_ROLE } from '../auth/roles';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status';
 import { useAction, useAsync } from '../components/useAsync';
 import { ALLERGEN_LABELS, ALLERGENS } from '../domain/allergens';
-import { emptyPassportForm, formToInput, NUTRIENTS, passportToForm, type PassportForm } from '../domain/passportForm';
+import {
+  emptyPassportForm,
+  formToInput,
+  NUTRIENTS,
+  passportToForm,
+  type PassportForm,
+} from '../domain/passportForm';
+
+/** Labels in the order and words of the EU nutrition declaration (Regulation (EU) No 1169/2011, Annex XV). */
+const NUTRIENT_LABELS: Record<(typeof NUTRIENTS)[number], string> = {
+  energyKcal: 'Energy (kcal)',
+  fat: 'Fat (g)',
+  saturatedFat: 'Saturates (g)',
+  carbohydrates: 'Carbohydrate (g)',
+  sugars: 'Sugars (g)',
+  fiber: 'Fibre (g)',
+  protein: 'Protein (g)',
+  salt: 'Salt (g)',
+};
 
 export function BrandProductsPage() {
   return (
@@ -15,7 +33,10 @@ export function BrandProductsPage() {
       <p>
         <Link to="/brand">Back to the dashboard</Link>
       </p>
-      <RequireSignIn reason="Sign in with your Brand account to edit your product passports." role={BRAND_ROLE}>
+      <RequireSignIn
+        reason="Sign in with your Brand account to edit your product passports."
+        role={BRAND_ROLE}
+      >
         <BrandProducts />
       </RequireSignIn>
     </div>
@@ -28,7 +49,8 @@ function BrandProducts() {
   const [selected, setSelected] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   if (products.status === 'loading') return <Loading label="Loading your products" />;
-  if (products.status === 'error') return <ErrorMessage sentence={products.sentence} onRetry={products.reload} />;
+  if (products.status === 'error')
+    return <ErrorMessage sentence={products.sentence} onRetry={products.reload} />;
   const close = () => {
     setSelected(null);
     setCreating(false);
@@ -72,11 +94,16 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
   }, [existing]);
 
   if (existing.status === 'loading') return <Loading label="Loading the passport" />;
-  if (existing.status === 'error') return <ErrorMessage sentence={existing.sentence} onRetry={existing.reload} />;
+  if (existing.status === 'error')
+    return <ErrorMessage sentence={existing.sentence} onRetry={existing.reload} />;
 
-  const set = <K extends keyof PassportForm>(key: K, value: PassportForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof PassportForm>(key: K, value: PassportForm[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
   const toggle = (key: 'allergens' | 'traces', code: string) =>
-    setForm((f) => ({ ...f, [key]: f[key].includes(code) ? f[key].filter((c) => c !== code) : [...f[key], code] }));
+    setForm((f) => ({
+      ...f,
+      [key]: f[key].includes(code) ? f[key].filter((c) => c !== code) : [...f[key], code],
+    }));
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -98,7 +125,12 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
   const field = (key: 'name' | 'category' | 'quantity' | 'origin', label: string) => (
     <>
       <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input id={`${id}-${key}`} value={form[key]} onChange={(e) => set(key, e.target.value)} required={key === 'name'} />
+      <input
+        id={`${id}-${key}`}
+        value={form[key]}
+        onChange={(e) => set(key, e.target.value)}
+        required={key === 'name'}
+      />
     </>
   );
 
@@ -111,35 +143,52 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
         ) : (
           <>
             <label htmlFor={`${id}-gtin`}>GTIN</label>
-            <input id={`${id}-gtin`} inputMode="numeric" value={newGtin} onChange={(e) => setNewGtin(e.target.value)} required />
+            <input
+              id={`${id}-gtin`}
+              inputMode="numeric"
+              value={newGtin}
+              onChange={(e) => setNewGtin(e.target.value)}
+              required
+            />
           </>
         )}
         {field('name', 'Name')}
         {field('category', 'Category')}
         {field('quantity', 'Quantity (e.g. 500 g)')}
         <label htmlFor={`${id}-ingredients`}>Ingredients, one per line</label>
-        <textarea id={`${id}-ingredients`} rows={5} value={form.ingredients} onChange={(e) => set('ingredients', e.target.value)} />
+        <textarea
+          id={`${id}-ingredients`}
+          rows={5}
+          value={form.ingredients}
+          onChange={(e) => set('ingredients', e.target.value)}
+        />
         {(['allergens', 'traces'] as const).map((key) => (
           <fieldset key={key}>
             <legend>{key === 'allergens' ? 'Contains allergens' : 'May contain traces of'}</legend>
             <div className="checks">
               {ALLERGENS.map((code) => (
                 <label key={code} className="check">
-                  <input type="checkbox" checked={form[key].includes(code)} onChange={() => toggle(key, code)} />
+                  <input
+                    type="checkbox"
+                    checked={form[key].includes(code)}
+                    onChange={() => toggle(key, code)}
+                  />
                   {ALLERGEN_LABELS[code]}
                 </label>
               ))}
             </div>
           </fieldset>
         ))}
-        <label htmlFor={`${id}-labels`}>Labels, comma separated (vegan, vegetarian, organic, gluten_free, lactose_free)</label>
+        <label htmlFor={`${id}-labels`}>
+          Labels, comma separated (vegan, vegetarian, organic, gluten_free, lactose_free)
+        </label>
         <input id={`${id}-labels`} value={form.labels} onChange={(e) => set('labels', e.target.value)} />
         <fieldset>
           <legend>Nutrition per 100 g</legend>
           <div className="limits">
             {NUTRIENTS.map((n) => (
               <div key={n}>
-                <label htmlFor={`${id}-n-${n}`}>{n === 'energyKcal' ? 'Energy (kcal)' : `${n.replace(/([A-Z])/g, ' $1').toLowerCase()} (g)`}</label>
+                <label htmlFor={`${id}-n-${n}`}>{NUTRIENT_LABELS[n]}</label>
                 <input
                   id={`${id}-n-${n}`}
                   inputMode="decimal"
@@ -151,8 +200,15 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
             ))}
           </div>
         </fieldset>
-        <label htmlFor={`${id}-packaging`}>Packaging, one part per line: “material, recyclable” or “material, not recyclable”</label>
-        <textarea id={`${id}-packaging`} rows={3} value={form.packaging} onChange={(e) => set('packaging', e.target.value)} />
+        <label htmlFor={`${id}-packaging`}>
+          Packaging, one part per line: “material, recyclable” or “material, not recyclable”
+        </label>
+        <textarea
+          id={`${id}-packaging`}
+          rows={3}
+          value={form.packaging}
+          onChange={(e) => set('packaging', e.target.value)}
+        />
         {field('origin', 'Origin')}
         <div className="row">
           <button type="submit" className="primary" disabled={action.busy}>
@@ -181,12 +237,21 @@ function RecallForm({ gtin }: { gtin: string }) {
     const batch = String(data.get('batch')).trim();
     const reason = String(data.get('reason')).trim();
     const what = batch ? `batch ${batch}` : 'every batch';
-    if (!window.confirm(`Recall ${what} of this product? Shoppers who scanned it or have it in their fridge are told.`)) return;
+    if (
+      !window.confirm(
+        `Recall ${what} of this product? Shoppers who scanned it or have it in their fridge are told.`,
+      )
+    )
+      return;
     const recall = await action.run(() => api.recall(gtin, batch ? { batch, reason } : { reason }));
     if (recall) setDone(`Recall published for ${what}.`);
   }
   return (
-    <form className="card stack recall-form" onSubmit={(e) => void onSubmit(e)} aria-labelledby={`${id}-title`}>
+    <form
+      className="card stack recall-form"
+      onSubmit={(e) => void onSubmit(e)}
+      aria-labelledby={`${id}-title`}
+    >
       <h2 id={`${id}-title`}>Recall</h2>
       <label htmlFor={`${id}-batch`}>Batch (leave empty to recall every batch)</label>
       <input id={`${id}-batch`} name="batch" maxLength={20} />

@@ -21,7 +21,10 @@ export function CallbackPage() {
       .catch(() => setFailed(true));
   }, [navigate]);
   return failed ? (
-    <ErrorMessage sentence="Signing in didn't complete. Try again." onRetry={() => void userManager.signinRedirect()} />
+    <ErrorMessage
+      sentence="Signing in didn't complete. Try again."
+      onRetry={() => void userManager.signinRedirect()}
+    />
   ) : (
     <Loading label="Signing you in" />
   );

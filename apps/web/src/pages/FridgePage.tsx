@@ -1,11 +1,16 @@
 import { useId, useState } from 'react';
-import { errorSentence } from '../api/client';
 import type { DiscardReason, FridgeHistoryEntry, FridgeItem } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { RequireSignIn } from '../auth/RequireSignIn';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status';
 import { useAction, useAsync } from '../components/useAsync';
-import { daysUntil, describeExpiry, describeHistoryEntry, orderFridgeItems, undoableEventIds } from '../domain/fridge';
+import {
+  daysUntil,
+  describeExpiry,
+  describeHistoryEntry,
+  orderFridgeItems,
+  undoableEventIds,
+} from '../domain/fridge';
 
 export function FridgePage() {
   return (
@@ -64,10 +69,20 @@ function Fridge() {
   );
 }
 
-function FridgeItemCard({ item, today, onChanged }: { item: FridgeItem; today: Date; onChanged: () => void }) {
+function FridgeItemCard({
+  item,
+  today,
+  onChanged,
+}: {
+  item: FridgeItem;
+  today: Date;
+  onChanged: () => void;
+}) {
   const { api } = useAuth();
   const action = useAction();
-  const [reason, setReason] = useState<DiscardReason>(daysUntil(item.expiry, today) < 0 ? 'expired' : 'spoiled');
+  const [reason, setReason] = useState<DiscardReason>(
+    daysUntil(item.expiry, today) < 0 ? 'expired' : 'spoiled',
+  );
   const reasonId = useId();
   const days = daysUntil(item.expiry, today);
   const urgency = item.recalled ? 'recalled' : days < 0 ? 'expired' : days <= 2 ? 'soon' : 'ok';
@@ -75,7 +90,8 @@ function FridgeItemCard({ item, today, onChanged }: { item: FridgeItem; today: D
     <li className={`card fridge-item ${urgency}`}>
       {item.recalled && (
         <p className="alert" role="alert">
-          Recalled{item.recalled.batch ? ` (batch ${item.recalled.batch})` : ''}: {item.recalled.reason}. Do not eat it.
+          Recalled{item.recalled.batch ? ` (batch ${item.recalled.batch})` : ''}: {item.recalled.reason}. Do
+          not eat it.
         </p>
       )}
       <h3>{item.name}</h3>
@@ -85,7 +101,9 @@ function FridgeItemCard({ item, today, onChanged }: { item: FridgeItem; today: D
       </p>
       <p className={`expiry ${urgency}`}>
         {describeExpiry(item.expiry, item.expiryKind, today)}
-        {item.expirySource === 'shelf_life' && <span className="small"> (estimated from typical shelf life)</span>}
+        {item.expirySource === 'shelf_life' && (
+          <span className="small"> (estimated from typical shelf life)</span>
+        )}
       </p>
       <p>
         {item.remaining} of {item.quantity} left
@@ -96,7 +114,8 @@ function FridgeItemCard({ item, today, onChanged }: { item: FridgeItem; today: D
           className="primary"
           aria-label={`Consume one ${item.name}`}
           disabled={action.busy}
-          onClick={() => void action.run(() => api.consume(item.itemId, 1)).then((r) => r && onChanged())}>
+          onClick={() => void action.run(() => api.consume(item.itemId, 1)).then((r) => r && onChanged())}
+        >
           Consume one
         </button>
         <label htmlFor={reasonId} className="visually-hidden">
@@ -107,7 +126,14 @@ function FridgeItemCard({ item, today, onChanged }: { item: FridgeItem; today: D
           <option value="spoiled">Spoiled</option>
           <option value="other">Other reason</option>
         </select>
-        <button type="button" aria-label={`Discard ${item.name}`} disabled={action.busy} onClick={() => void action.run(() => api.discard(item.itemId, reason)).then((r) => r && onChanged())}>
+        <button
+          type="button"
+          aria-label={`Discard ${item.name}`}
+          disabled={action.busy}
+          onClick={() =>
+            void action.run(() => api.discard(item.itemId, reason)).then((r) => r && onChanged())
+          }
+        >
           Discard
         </button>
       </div>
@@ -144,13 +170,10 @@ function History({ version, onChanged }: { version: number; onChanged: () => voi
 
   async function undo(entry: FridgeHistoryEntry) {
     setNotice(null);
-    try {
-      await api.undo(entry.eventId);
-      setNotice('Undone. A correcting entry was added to your history.');
-      onChanged();
-    } catch (error) {
-      setNotice(errorSentence(error));
-    }
+    const item = await action.run(() => api.undo(entry.eventId));
+    if (!item) return;
+    setNotice('Undone. A correcting entry was added to your history.');
+    onChanged();
   }
 
   return (
@@ -158,7 +181,9 @@ function History({ version, onChanged }: { version: number; onChanged: () => voi
       <h2 id="fridge-history-title">History</h2>
       {history.status === 'loading' && <Loading label="Loading the history" />}
       {history.status === 'error' && <ErrorMessage sentence={history.sentence} onRetry={history.reload} />}
-      {history.status === 'ok' && events.length === 0 && <Empty>Nothing has happened in your fridge yet.</Empty>}
+      {history.status === 'ok' && events.length === 0 && (
+        <Empty>Nothing has happened in your fridge yet.</Empty>
+      )}
       {notice && <Notice>{notice}</Notice>}
       {events.length > 0 && (
         <ol className="timeline" reversed>

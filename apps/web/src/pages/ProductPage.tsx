@@ -19,7 +19,11 @@ export function ProductPage() {
         <PassportView
           passport={product.data}
           userAllergens={userAllergens}
-          actions={<p className="small">Scan this product's barcode for your personal verdict and to add it to your fridge.</p>}
+          actions={
+            <p className="small">
+              Scan this product's barcode for your personal verdict and to add it to your fridge.
+            </p>
+          }
         />
       )}
       <p>

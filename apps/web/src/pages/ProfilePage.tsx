@@ -38,11 +38,16 @@ function ProfileScreens() {
   const { api } = useAuth();
   const consents = useAsync(() => api.consents(), [api]);
   if (consents.status === 'loading') return <Loading label="Loading your consents" />;
-  if (consents.status === 'error') return <ErrorMessage sentence={consents.sentence} onRetry={consents.reload} />;
+  if (consents.status === 'error')
+    return <ErrorMessage sentence={consents.sentence} onRetry={consents.reload} />;
   const healthGranted = consents.data.consents.health_profile?.granted === true;
   return (
     <>
-      {healthGranted ? <ProfileEditor onWithdrawn={consents.reload} /> : <ConsentStep onGranted={consents.reload} />}
+      {healthGranted ? (
+        <ProfileEditor onWithdrawn={consents.reload} />
+      ) : (
+        <ConsentStep onGranted={consents.reload} />
+      )}
       <AnalyticsConsent consents={consents.data} onChanged={consents.reload} />
       <ConsentHistory consents={consents.data} />
     </>
@@ -63,15 +68,20 @@ function ConsentStep({ onGranted }: { onGranted: () => void }) {
         <li>the limits per 100 g you set for sugars, salt, fat and energy.</li>
       </ul>
       <p>
-        We use them only to compute your verdict when you scan a product. Brands never see them, and they are not part of any
-        statistics. You can withdraw this consent at any time; your Health Profile is then deleted.
+        We use them only to compute your verdict when you scan a product. Brands never see them, and they are
+        not part of any statistics. You can withdraw this consent at any time; your Health Profile is then
+        deleted.
       </p>
       <p className="small">Policy version {config.healthPolicyVersion}</p>
       <button
         type="button"
         className="primary"
         disabled={action.busy}
-        onClick={() => void action.run(() => api.setConsent('health_profile', true, config.healthPolicyVersion)).then((r) => r !== undefined && onGranted())}
+        onClick={() =>
+          void action
+            .run(() => api.setConsent('health_profile', true, config.healthPolicyVersion))
+            .then((r) => r !== undefined && onGranted())
+        }
       >
         I agree: store my Health Profile
       </button>
@@ -86,12 +96,15 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
     try {
       return { profile: await api.profile(), exists: true };
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'profile_not_found') return { profile: EMPTY_PROFILE, exists: false };
+      if (error instanceof ApiError && error.code === 'profile_not_found')
+        return { profile: EMPTY_PROFILE, exists: false };
       throw error;
     }
   }, [api]);
   const [draft, setDraft] = useState<HealthProfile>(EMPTY_PROFILE);
   const [saved, setSaved] = useState<string | null>(null);
+  // Whether a profile is stored, as changed by this screen's own save or delete since loading.
+  const [storedNow, setStoredNow] = useState<boolean | null>(null);
   const action = useAction();
   const limitId = useId();
 
@@ -101,6 +114,7 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
 
   if (stored.status === 'loading') return <Loading label="Loading your Health Profile" />;
   if (stored.status === 'error') return <ErrorMessage sentence={stored.sentence} onRetry={stored.reload} />;
+  const exists = storedNow ?? stored.data.exists;
 
   const toggle = <K extends 'allergens' | 'diets'>(key: K, value: HealthProfile[K][number]) =>
     setDraft((d) => {
@@ -112,7 +126,9 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
     event.preventDefault();
     setSaved(null);
     const result = await action.run(() => api.saveProfile(draft));
-    if (result !== undefined) setSaved('Your Health Profile is saved. New scans use it for your verdict.');
+    if (result === undefined) return;
+    setStoredNow(true);
+    setSaved('Your Health Profile is saved. New scans use it for your verdict.');
   }
 
   async function deleteProfile() {
@@ -122,13 +138,19 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
       return true;
     });
     if (done) {
+      setStoredNow(false);
       setDraft(EMPTY_PROFILE);
       setSaved('Your Health Profile is deleted.');
     }
   }
 
   async function withdraw() {
-    if (!window.confirm('Withdraw your consent? Your Health Profile will be deleted and scans will have no personal verdict.')) return;
+    if (
+      !window.confirm(
+        'Withdraw your consent? Your Health Profile will be deleted and scans will have no personal verdict.',
+      )
+    )
+      return;
     const done = await action.run(async () => {
       await api.setConsent('health_profile', false, config.healthPolicyVersion);
       // Personalization deletes the profile when consent is withdrawn; deleting here too makes it immediate.
@@ -142,13 +164,17 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
 
   return (
     <form className="card stack profile-editor" onSubmit={(e) => void save(e)} aria-labelledby="editor-title">
-      <h2 id="editor-title">{stored.data.exists ? 'Edit your Health Profile' : 'Set up your Health Profile'}</h2>
+      <h2 id="editor-title">{exists ? 'Edit your Health Profile' : 'Set up your Health Profile'}</h2>
       <fieldset>
         <legend>Allergens you avoid</legend>
         <div className="checks">
           {ALLERGENS.map((code) => (
             <label key={code} className="check">
-              <input type="checkbox" checked={draft.allergens.includes(code)} onChange={() => toggle('allergens', code)} />
+              <input
+                type="checkbox"
+                checked={draft.allergens.includes(code)}
+                onChange={() => toggle('allergens', code)}
+              />
               {ALLERGEN_LABELS[code]}
             </label>
           ))}
@@ -159,7 +185,11 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
         <div className="checks">
           {(Object.keys(DIET_LABELS) as Diet[]).map((diet) => (
             <label key={diet} className="check">
-              <input type="checkbox" checked={draft.diets.includes(diet)} onChange={() => toggle('diets', diet)} />
+              <input
+                type="checkbox"
+                checked={draft.diets.includes(diet)}
+                onChange={() => toggle('diets', diet)}
+              />
               {DIET_LABELS[diet]}
             </label>
           ))}
@@ -194,7 +224,7 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
         <button type="submit" className="primary" disabled={action.busy}>
           Save profile
         </button>
-        {stored.data.exists && (
+        {exists && (
           <button type="button" onClick={() => void deleteProfile()} disabled={action.busy}>
             Delete profile
           </button>
@@ -204,7 +234,10 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
       {action.error && <ErrorMessage sentence={action.error} />}
       <hr />
       <h3>Withdraw consent</h3>
-      <p className="small">Withdrawing deletes your Health Profile. Your scans and fridge stay; scans just get no personal verdict.</p>
+      <p className="small">
+        Withdrawing deletes your Health Profile. Your scans and fridge stay; scans just get no personal
+        verdict.
+      </p>
       <button type="button" className="danger" onClick={() => void withdraw()} disabled={action.busy}>
         Withdraw consent and delete my profile
       </button>
@@ -212,7 +245,11 @@ function ProfileEditor({ onWithdrawn }: { onWithdrawn: () => void }) {
   );
 }
 
-function withLimit(limits: HealthProfile['limits'], key: keyof HealthProfile['limits'], value: number | undefined): HealthProfile['limits'] {
+function withLimit(
+  limits: HealthProfile['limits'],
+  key: keyof HealthProfile['limits'],
+  value: number | undefined,
+): HealthProfile['limits'] {
   const next = { ...limits };
   if (value === undefined || Number.isNaN(value)) delete next[key];
   else next[key] = value;
@@ -228,8 +265,8 @@ function AnalyticsConsent({ consents, onChanged }: { consents: ConsentsView; onC
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Anonymous statistics for Brands</h2>
       <p className="small">
-        With your consent, your scans and fridge use count in the aggregate figures Brands see. Brands only ever see counts of groups of
-        several people, never you. Withdrawing takes you out of future figures.
+        With your consent, your scans and fridge use count in the aggregate figures Brands see. Brands only
+        ever see counts of groups of several people, never you. Withdrawing takes you out of future figures.
       </p>
       <label className="check switch">
         <input
@@ -237,7 +274,11 @@ function AnalyticsConsent({ consents, onChanged }: { consents: ConsentsView; onC
           role="switch"
           checked={granted}
           disabled={action.busy}
-          onChange={() => void action.run(() => api.setConsent('analytics', !granted, config.analyticsPolicyVersion)).then((r) => r !== undefined && onChanged())}
+          onChange={() =>
+            void action
+              .run(() => api.setConsent('analytics', !granted, config.analyticsPolicyVersion))
+              .then((r) => r !== undefined && onChanged())
+          }
         />
         Count me in anonymous statistics
       </label>
@@ -265,7 +306,8 @@ function ConsentHistory({ consents }: { consents: ConsentsView }) {
             <li key={`${record.changedAt}-${i}`}>
               <time dateTime={record.changedAt}>{new Date(record.changedAt).toLocaleString()}</time>
               <span>
-                {record.granted ? 'Gave' : 'Withdrew'} consent: {PURPOSE_LABELS[record.purpose] ?? record.purpose}
+                {record.granted ? 'Gave' : 'Withdrew'} consent:{' '}
+                {PURPOSE_LABELS[record.purpose] ?? record.purpose}
                 <span className="small"> (policy {record.policyVersion})</span>
               </span>
             </li>

@@ -16,7 +16,11 @@ export function RegisterPage() {
     const email = String(form.get('email')).trim();
     const displayName = String(form.get('displayName')).trim();
     const created = await action.run(() =>
-      auth.api.register({ email, password: String(form.get('password')), ...(displayName ? { displayName } : {}) }),
+      auth.api.register({
+        email,
+        password: String(form.get('password')),
+        ...(displayName ? { displayName } : {}),
+      }),
     );
     if (created) {
       setRegisteredEmail(created.email);
@@ -28,7 +32,9 @@ export function RegisterPage() {
   return (
     <div className="page narrow">
       <h1>Create an account</h1>
-      <p className="lead">An account keeps your fridge and, if you choose, a Health Profile for personal verdicts.</p>
+      <p className="lead">
+        An account keeps your fridge and, if you choose, a Health Profile for personal verdicts.
+      </p>
       <form className="stack card" onSubmit={(e) => void onSubmit(e)}>
         <label htmlFor={ids.email}>Email</label>
         <input id={ids.email} name="email" type="email" autoComplete="email" required />
@@ -38,12 +44,12 @@ export function RegisterPage() {
           name="password"
           type="password"
           autoComplete="new-password"
-          minLength={8}
+          minLength={10}
           required
           aria-describedby={`${ids.password}-hint`}
         />
         <p id={`${ids.password}-hint`} className="small">
-          At least 8 characters.
+          At least 10 characters, and not your email address.
         </p>
         <label htmlFor={ids.name}>Name (optional)</label>
         <input id={ids.name} name="displayName" autoComplete="nickname" maxLength={100} />

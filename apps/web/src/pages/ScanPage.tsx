@@ -3,13 +3,14 @@ import { useNavigate } from 'react-router';
 import { errorSentence } from '../api/client';
 import { useAuth } from '../auth/AuthProvider';
 import { CameraScanner } from '../components/CameraScanner';
+import { MyScans } from '../components/MyScans';
 import { ErrorMessage, Loading } from '../components/Status';
 import { normalizeTypedCode } from '../domain/codes';
 import { decodeImageFile } from '../scan/decoder';
 import { rememberScan } from '../scan/scanStore';
 
 export function ScanPage() {
-  const { api } = useAuth();
+  const { api, user } = useAuth();
   const navigate = useNavigate();
   const [typed, setTyped] = useState('');
   const [cameraOpen, setCameraOpen] = useState(false);
@@ -80,14 +81,21 @@ export function ScanPage() {
   return (
     <div className="page scan-page">
       <h1>Scan a product</h1>
-      <p className="lead">Point your camera at a barcode, upload a photo of one, or type the number under it.</p>
+      <p className="lead">
+        Point your camera at a barcode, upload a photo of one, or type the number under it.
+      </p>
 
       <section className="card" aria-labelledby="camera-title">
         <h2 id="camera-title">Camera</h2>
         {cameraOpen ? (
           <CameraScanner onCode={onCameraCode} onClose={() => setCameraOpen(false)} />
         ) : (
-          <button type="button" className="primary big" onClick={() => setCameraOpen(true)} disabled={Boolean(busy)}>
+          <button
+            type="button"
+            className="primary big"
+            onClick={() => setCameraOpen(true)}
+            disabled={Boolean(busy)}
+          >
             Start camera
           </button>
         )}
@@ -127,7 +135,8 @@ export function ScanPage() {
             aria-describedby={`${codeId}-hint`}
           />
           <p id={`${codeId}-hint`} className="small">
-            The 8 to 14 digits under the barcode, a link from a QR code, or a code like (01)04012345000016(10)ABC.
+            The 8 to 14 digits under the barcode, a link from a QR code, or a code like
+            (01)04012345000016(10)ABC.
           </p>
           <div className="row">
             <button type="submit" className="primary" disabled={Boolean(busy)}>
@@ -144,6 +153,13 @@ export function ScanPage() {
 
       {busy && <Loading label={busy} />}
       {error && <ErrorMessage sentence={error} />}
+
+      {user && (
+        <section className="card" aria-labelledby="my-scans-title">
+          <h2 id="my-scans-title">My scans</h2>
+          <MyScans />
+        </section>
+      )}
     </div>
   );
 }

@@ -25,7 +25,13 @@ export function SearchPage() {
         <label htmlFor={inputId} className="visually-hidden">
           Product name, brand or GTIN
         </label>
-        <input id={inputId} type="search" placeholder="Product, brand or GTIN" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          id={inputId}
+          type="search"
+          placeholder="Product, brand or GTIN"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
         <button type="submit" className="primary">
           Search
         </button>
@@ -33,7 +39,9 @@ export function SearchPage() {
       {!q && <Empty>Type a product name, a brand or a GTIN.</Empty>}
       {q && results.status === 'loading' && <Loading label="Searching" />}
       {results.status === 'error' && <ErrorMessage sentence={results.sentence} onRetry={results.reload} />}
-      {q && results.status === 'ok' && results.data.items.length === 0 && <Empty>No products match “{q}”.</Empty>}
+      {q && results.status === 'ok' && results.data.items.length === 0 && (
+        <Empty>No products match “{q}”.</Empty>
+      )}
       {q && results.status === 'ok' && results.data.items.length > 0 && (
         <ul className="product-list" aria-label="Search results">
           {results.data.items.map((item) => (

@@ -66,17 +66,24 @@ type FrameDecoder = (video: HTMLVideoElement) => Promise<string | null>;
  * Starts the back camera in `video` and calls `onCode` with each code seen. One loop for both
  * engines: we own the stream and the <video>, and hand each decoder a frame every 250 ms.
  */
-export async function startCameraScan(video: HTMLVideoElement, onCode: (code: string) => void): Promise<CameraScan> {
+export async function startCameraScan(
+  video: HTMLVideoElement,
+  onCode: (code: string) => void,
+): Promise<CameraScan> {
   const native = await nativeDetector();
   const decode: FrameDecoder = native ? nativeFrameDecoder(native) : await zxingFrameDecoder();
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { facingMode: 'environment' },
+    audio: false,
+  });
   video.srcObject = stream;
   // Not awaited: play() can stay pending while the tab is busy; the loop reads frames once they exist.
   void video.play().catch(() => undefined);
   let running = true;
   const tick = async () => {
     if (!running) return;
-    const code = video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA ? await decode(video).catch(() => null) : null;
+    const code =
+      video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA ? await decode(video).catch(() => null) : null;
     if (code && running) onCode(code);
     if (running) window.setTimeout(() => void tick(), 250);
   };

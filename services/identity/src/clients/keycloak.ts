@@ -114,11 +114,18 @@ export class KeycloakDirectory {
 
 /** Keycloak answers 409 for a taken username/email and 400 with the policy message for a weak password. */
 function mapCreateError(error: unknown): Error {
-  const e = error as { response?: { status?: number }; responseData?: { errorMessage?: string; error?: string } };
+  const e = error as {
+    response?: { status?: number };
+    responseData?: { errorMessage?: string; error?: string; error_description?: string };
+  };
   const status = e.response?.status;
   const message = e.responseData?.errorMessage ?? e.responseData?.error ?? '';
   if (status === 409) return conflict('email_taken', 'An account with this email already exists.');
-  if (status === 400 && /password/i.test(message)) return badRequest('weak_password', message);
+  if (status === 400 && /password/i.test(message)) {
+    // Keycloak names the broken rule in error_description ("Invalid password: minimum length 10.").
+    return badRequest('weak_password', e.responseData?.error_description ?? 'The password does not meet the password policy.');
+  }
   if (status === 400 && /email/i.test(message)) return badRequest('invalid_email', message);
   return Object.assign(keycloakUnavailable(), { cause: error });
 }
+
