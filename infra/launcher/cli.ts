@@ -11,7 +11,7 @@ import { infraStateFile, localDir } from './paths.js';
 import { PrerequisiteMissing } from './prerequisites.js';
 import { report, StartupError } from './progress.js';
 import { devSecrets, devStackNotes } from './service-env.js';
-import { startServices, startWebApp } from './services.js';
+import { buildWebApp, startServices, startWebApp } from './services.js';
 import { stackPorts, serviceNames } from './ports.js';
 import { readInfraState, type InfraState } from './index.js';
 
@@ -44,6 +44,10 @@ async function infraCommand(): Promise<void> {
 
 async function startCommand(): Promise<void> {
   const ports = stackPorts();
+  const webBuild = buildWebApp(
+    { adminDatabaseUrl: '', databaseName: 'packytrace', kafkaBrokers: '', keycloakUrl: `http://localhost:${ports.keycloak}`, issuer: '', realm: 'packytrace' },
+    ports,
+  );
   const infra = await startInfrastructure({
     writeStateFile: true,
     extraPorts: [
@@ -55,6 +59,7 @@ async function startCommand(): Promise<void> {
   const secrets = devSecrets();
   for (const note of devStackNotes) report('services', note);
   const services = await startServices(infra, ports, secrets);
+  await webBuild.catch((error: Error) => report('web', `build failed, using the dev server: ${error.message}`));
   const web = await startWebApp(infra, ports);
   printInfrastructure(infra);
   for (const part of [...services, ...(web ? [web] : [])])

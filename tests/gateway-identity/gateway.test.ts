@@ -134,6 +134,8 @@ describe('gateway and identity end to end', () => {
   it('CORS: the allowed origin gets credentialed CORS headers, any other origin none', async () => {
     const allowed = await api('/api/v1/products', { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    // The browser may send the token and the fridge's Idempotency-Key across origins.
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization.*idempotency-key/);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
     const simple = await api('/api/v1/products', { headers: { origin: 'http://localhost:3000' } });
     expect(simple.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');

@@ -95,17 +95,18 @@ export class ApiClient {
     return this.call('GET', '/api/v1/fridge');
   }
   addToFridge(scanId: string, quantity?: number): Promise<FridgeItem> {
-    return this.call('POST', '/api/v1/fridge/items', quantity ? { scanId, quantity } : { scanId });
+    return this.call('POST', '/api/v1/fridge/items', quantity ? { scanId, quantity } : { scanId }, true);
   }
   consume(itemId: string, quantity?: number): Promise<FridgeItem> {
     return this.call(
       'POST',
       `/api/v1/fridge/items/${encodeURIComponent(itemId)}/consume`,
       quantity ? { quantity } : {},
+      true,
     );
   }
   discard(itemId: string, reason: DiscardReason): Promise<FridgeItem> {
-    return this.call('POST', `/api/v1/fridge/items/${encodeURIComponent(itemId)}/discard`, { reason });
+    return this.call('POST', `/api/v1/fridge/items/${encodeURIComponent(itemId)}/discard`, { reason }, true);
   }
   fridgeHistory(cursor?: string): Promise<FridgeHistoryPage> {
     const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
@@ -113,7 +114,7 @@ export class ApiClient {
   }
   /** Books a compensating BookingUndone event (the history itself is append-only). */
   undo(eventId: string): Promise<FridgeItem> {
-    return this.call('POST', `/api/v1/fridge/history/${encodeURIComponent(eventId)}/undo`, {});
+    return this.call('POST', `/api/v1/fridge/history/${encodeURIComponent(eventId)}/undo`, {}, true);
   }
 
   // Brand
@@ -130,19 +131,26 @@ export class ApiClient {
     return this.call('GET', `/api/v1/brand/metrics?${new URLSearchParams(query)}`);
   }
 
-  private async call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  /**
+   * `retrySafely`: the booking carries an Idempotency-Key and is retried once after a network failure,
+   * so a lost answer never books twice (the fridge service replays the first response).
+   */
+  private async call<T>(method: Method, path: string, body?: unknown, retrySafely = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (retrySafely) headers['idempotency-key'] = crypto.randomUUID();
     const token = await this.token();
     if (token) headers.authorization = `Bearer ${token}`;
-    let response: Response;
-    try {
-      response = await fetch(this.baseUrl + path, {
+    const send = () =>
+      fetch(this.baseUrl + path, {
         method,
         headers,
         credentials: 'include',
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+    let response: Response;
+    try {
+      response = await send().catch((error: unknown) => (retrySafely ? send() : Promise.reject(error)));
     } catch {
       throw new ApiError(0, 'network_error', NETWORK_SENTENCE);
     }
