@@ -31,7 +31,11 @@ async function staticChecks(): Promise<boolean> {
     ['types (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
     ['lint (eslint)', bin('eslint'), ['--max-warnings=0', '.']],
     ['format (prettier --check)', bin('prettier'), ['--check', '--log-level=warn', '.']],
-    ['service boundaries (dependency-cruiser)', bin('depcruise'), ['services', 'packages', 'apps', '--config', '.dependency-cruiser.cjs']],
+    [
+      'service boundaries (dependency-cruiser)',
+      bin('depcruise'),
+      ['services', 'packages', 'apps', '--config', '.dependency-cruiser.cjs'],
+    ],
   ];
   if (existsSync(join(root, 'apps/web/package.json'))) {
     checks.push(['web app types', 'npm', ['run', '--silent', 'typecheck', '-w', 'apps/web']]);
@@ -63,11 +67,35 @@ async function runningDevInfra(): Promise<InfraState | undefined> {
     const client = new pg.Client({ connectionString: state.adminDatabaseUrl, connectionTimeoutMillis: 2000 });
     await client.connect();
     await client.end();
-    const discovery = await fetch(`${state.issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
+    const discovery = await fetch(`${state.issuer}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(2000),
+    });
     return discovery.ok ? state : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Runs vitest with a JSON report next to the usual output, and adds its counts to the summary. */
+async function vitest(args: string[], env: NodeJS.ProcessEnv, name: string): Promise<number> {
+  mkdirSync(join(root, '.local'), { recursive: true });
+  const report = join(root, '.local', `vitest-${name.toLowerCase()}.json`);
+  const code = await run(
+    bin('vitest'),
+    ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    env,
+  );
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+    };
+    counts.passed += r.numPassedTests;
+    counts.failed += r.numFailedTests;
+    counts.skipped += r.numPendingTests;
+  }
+  return code;
 }
 
 /** Debian's Chromium for the browser tests; installed on first use (the machine has apt and root). */
@@ -92,7 +120,10 @@ async function browserTests(state: InfraState, env: NodeJS.ProcessEnv): Promise<
     return 1;
   }
   const ports = stackPorts();
-  const gatewayUp = await fetch(`http://localhost:${ports.gateway}/health/ready`).then((r) => r.ok, () => false);
+  const gatewayUp = await fetch(`http://localhost:${ports.gateway}/health/ready`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!gatewayUp) {
     step('the whole stack: every service and the gateway, over the test database');
     await startServices(
@@ -101,23 +132,23 @@ async function browserTests(state: InfraState, env: NodeJS.ProcessEnv): Promise<
       devSecrets(),
     );
   }
-  step('browser tests (playwright-core + Debian chromium)');
-  const report = join(root, '.local', 'vitest-web-report.json');
-  const code = await run(
-    bin('vitest'),
-    ['run', '--config', 'tests/web/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-    env,
-  );
-  if (existsSync(report)) {
-    const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-    counts.passed += r.numPassedTests;
-    counts.failed += r.numFailedTests;
-    counts.skipped += r.numPendingTests;
+  let code = 0;
+  for (const [name, config] of [
+    ['API end to end through the gateway (tests/stack)', 'tests/stack/vitest.config.ts'],
+    ['browser tests (playwright-core + Debian chromium)', 'tests/web/vitest.config.ts'],
+  ] as const) {
+    step(name);
+    code = (await vitest(['--config', config], env, name.split(' ')[0]!)) || code;
   }
   return code;
 }
 
 async function main(): Promise<number> {
+  // Short measurement windows for the stack the tests start, so the privacy-wall test sees a window
+  // published within a minute; the tests read the same values to know how long to wait.
+  process.env.PT_MEASUREMENT_WINDOW_SECONDS ??= '20';
+  process.env.PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS ??= '5';
+  process.env.PT_MEASUREMENT_IDLE_CLOSE_SECONDS ??= '5';
   const staticOk = await staticChecks();
 
   step('infrastructure: PostgreSQL, Kafka, Keycloak');
@@ -152,15 +183,7 @@ async function main(): Promise<number> {
   let code = 0;
   try {
     step('tests (vitest) against the real servers');
-    mkdirSync(join(root, '.local'), { recursive: true });
-    const report = join(root, '.local', 'vitest-report.json');
-    code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], env);
-    if (existsSync(report)) {
-      const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-      counts.passed += r.numPassedTests;
-      counts.failed += r.numFailedTests;
-      counts.skipped += r.numPendingTests;
-    }
+    code = await vitest([], env, 'unit-and-integration');
     code = (await browserTests(state, env)) || code;
   } finally {
     await stop();

@@ -45,7 +45,14 @@ async function infraCommand(): Promise<void> {
 async function startCommand(): Promise<void> {
   const ports = stackPorts();
   const webBuild = buildWebApp(
-    { adminDatabaseUrl: '', databaseName: 'packytrace', kafkaBrokers: '', keycloakUrl: `http://localhost:${ports.keycloak}`, issuer: '', realm: 'packytrace' },
+    {
+      adminDatabaseUrl: '',
+      databaseName: 'packytrace',
+      kafkaBrokers: '',
+      keycloakUrl: `http://localhost:${ports.keycloak}`,
+      issuer: '',
+      realm: 'packytrace',
+    },
     ports,
   );
   const infra = await startInfrastructure({
@@ -59,7 +66,9 @@ async function startCommand(): Promise<void> {
   const secrets = devSecrets();
   for (const note of devStackNotes) report('services', note);
   const services = await startServices(infra, ports, secrets);
-  await webBuild.catch((error: Error) => report('web', `build failed, using the dev server: ${error.message}`));
+  await webBuild.catch((error: Error) =>
+    report('web', `build failed, using the dev server: ${error.message}`),
+  );
   const web = await startWebApp(infra, ports);
   printInfrastructure(infra);
   for (const part of [...services, ...(web ? [web] : [])])
@@ -68,7 +77,8 @@ async function startCommand(): Promise<void> {
 
 /** Services, gateway and web app against the infrastructure an `infra` launcher keeps running. */
 async function servicesCommand(): Promise<void> {
-  if (!existsSync(infraStateFile)) throw new PrerequisiteMissing('no running infrastructure: start `npm run infra` first');
+  if (!existsSync(infraStateFile))
+    throw new PrerequisiteMissing('no running infrastructure: start `npm run infra` first');
   const state = JSON.parse(readFileSync(infraStateFile, 'utf8')) as InfraState;
   const ports = stackPorts();
   const endpoints = { ...state, databaseName: process.env.PT_DB_NAME ?? 'packytrace', realm: 'packytrace' };

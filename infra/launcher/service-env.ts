@@ -42,6 +42,7 @@ export interface DevSecrets {
 export const devStackNotes = [
   'PT_MEASUREMENT_MIN_GROUP_SIZE=3 (dev only: tiny groups so demo metrics appear)',
   'PT_MEASUREMENT_WINDOW_SECONDS=60 (dev only: one-minute windows)',
+  'PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS=15 (dev only: windows publish soon after they end)',
 ];
 
 const persistentSecretsFile = () => join(localDir, 'dev-secrets.json');
@@ -118,6 +119,7 @@ export function sharedEnv(
     PT_MEASUREMENT_HASH_KEY: secrets.measurementHashKey,
     PT_MEASUREMENT_MIN_GROUP_SIZE: process.env.PT_MEASUREMENT_MIN_GROUP_SIZE ?? '3',
     PT_MEASUREMENT_WINDOW_SECONDS: process.env.PT_MEASUREMENT_WINDOW_SECONDS ?? '60',
+    PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: process.env.PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS ?? '15',
     PT_GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     PT_WEB_ORIGIN: `http://localhost:${ports.web}`,
     ...serviceUrls(ports),

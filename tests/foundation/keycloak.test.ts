@@ -13,13 +13,20 @@ describe('Keycloak realm packytrace', () => {
 
   it('publishes its signing keys (JWKS) at the issuer', async () => {
     const env = testEnv();
-    const discovery = (await (await fetch(`${env.issuer}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
+    const discovery = (await (await fetch(`${env.issuer}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      jwks_uri: string;
+    };
     expect(discovery.issuer).toBe(env.issuer);
-    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kty: string; alg?: string; use?: string }[] };
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as {
+      keys: { kty: string; alg?: string; use?: string }[];
+    };
     expect(jwks.keys.some((k) => k.kty === 'RSA' && k.use === 'sig')).toBe(true);
   });
 
   it('refuses a wrong password', async () => {
-    await expect(passwordGrant(testEnv().adminEmail, 'not-the-password')).rejects.toThrow(/Invalid user credentials/);
+    await expect(passwordGrant(testEnv().adminEmail, 'not-the-password')).rejects.toThrow(
+      /Invalid user credentials/,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { adminDatabaseUrl, roleDatabaseUrl } from '@packytrace/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const schemas = ['passport', 'identity', 'personalization', 'fridge', 'measurement', 'brand_analytics'] as const;
+const schemas = [
+  'passport',
+  'identity',
+  'personalization',
+  'fridge',
+  'measurement',
+  'brand_analytics',
+] as const;
 const roleOf = (schema: string) => `${schema}_svc`;
 
 async function asRole<T>(role: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -32,7 +39,8 @@ describe('database role isolation', () => {
     await admin.connect();
     for (const schema of [...schemas, 'public']) {
       await admin.query(`CREATE TABLE IF NOT EXISTS ${schema}.isolation_probe (id int)`);
-      if (schema !== 'public') await admin.query(`ALTER TABLE ${schema}.isolation_probe OWNER TO ${roleOf(schema)}`);
+      if (schema !== 'public')
+        await admin.query(`ALTER TABLE ${schema}.isolation_probe OWNER TO ${roleOf(schema)}`);
     }
     await admin.end();
   });
@@ -40,7 +48,8 @@ describe('database role isolation', () => {
   afterAll(async () => {
     const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
     await admin.connect();
-    for (const schema of [...schemas, 'public']) await admin.query(`DROP TABLE IF EXISTS ${schema}.isolation_probe`);
+    for (const schema of [...schemas, 'public'])
+      await admin.query(`DROP TABLE IF EXISTS ${schema}.isolation_probe`);
     await admin.end();
   });
 
@@ -50,15 +59,27 @@ describe('database role isolation', () => {
       await asRole(role, async (client) => {
         expect(await attempt(client, `SELECT * FROM ${own}.isolation_probe`)).toBe('ok');
         expect(await attempt(client, `INSERT INTO ${own}.isolation_probe VALUES (1)`)).toBe('ok');
-        expect(await attempt(client, `CREATE TABLE ${own}.isolation_scratch (id int); DROP TABLE ${own}.isolation_scratch`)).toBe('ok');
+        expect(
+          await attempt(
+            client,
+            `CREATE TABLE ${own}.isolation_scratch (id int); DROP TABLE ${own}.isolation_scratch`,
+          ),
+        ).toBe('ok');
         const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
         expect(rows[0]!.schema).toBe(own);
 
         for (const other of [...schemas.filter((s) => s !== own), 'public']) {
           // 42501 insufficient_privilege: denied, not merely missing.
-          expect(await attempt(client, `SELECT * FROM ${other}.isolation_probe`), `read ${other}`).toBe('42501');
-          expect(await attempt(client, `INSERT INTO ${other}.isolation_probe VALUES (1)`), `write ${other}`).toBe('42501');
-          expect(await attempt(client, `CREATE TABLE ${other}.intruder (id int)`), `create in ${other}`).toBe('42501');
+          expect(await attempt(client, `SELECT * FROM ${other}.isolation_probe`), `read ${other}`).toBe(
+            '42501',
+          );
+          expect(
+            await attempt(client, `INSERT INTO ${other}.isolation_probe VALUES (1)`),
+            `write ${other}`,
+          ).toBe('42501');
+          expect(await attempt(client, `CREATE TABLE ${other}.intruder (id int)`), `create in ${other}`).toBe(
+            '42501',
+          );
         }
       });
     });

@@ -4,7 +4,12 @@ import { passwordGrant, TEST_INTERNAL_SECRET, testEnv, waitFor } from '@packytra
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../services/gateway/src/service';
 import type { RunningIdentity } from '../../services/identity/src/service';
-import { freshEmail, freshPrefix, startIdentity, STRONG_PASSWORD } from '../../services/identity/test/support';
+import {
+  freshEmail,
+  freshPrefix,
+  startIdentity,
+  STRONG_PASSWORD,
+} from '../../services/identity/test/support';
 import { startEchoUpstream, startTestGateway } from './support';
 
 type Echo = { headers: Record<string, string | undefined> };
@@ -41,11 +46,16 @@ const asAdmin = (path: string, body: unknown) =>
 
 describe('Brand scope', () => {
   it('injects the Brand Identity knows, whatever X-Brand-Id the caller sends or which query it uses', async () => {
-    const created = await asAdmin('/api/v1/admin/brands', { name: `Scope ${randomUUID()}`, gs1CompanyPrefixes: [freshPrefix()] });
+    const created = await asAdmin('/api/v1/admin/brands', {
+      name: `Scope ${randomUUID()}`,
+      gs1CompanyPrefixes: [freshPrefix()],
+    });
     expect(created.status).toBe(201);
     const { brandId } = (await created.json()) as { brandId: string };
     const email = freshEmail('scope');
-    expect((await asAdmin(`/api/v1/admin/brands/${brandId}/users`, { email, password: STRONG_PASSWORD })).status).toBe(201);
+    expect(
+      (await asAdmin(`/api/v1/admin/brands/${brandId}/users`, { email, password: STRONG_PASSWORD })).status,
+    ).toBe(201);
     const { accessToken } = await passwordGrant(email, STRONG_PASSWORD);
 
     const otherBrand = '8a1f2c3d-0000-4000-8000-000000000001';
@@ -65,12 +75,17 @@ describe('Brand scope', () => {
     });
     const { accessToken } = await passwordGrant(email, STRONG_PASSWORD);
     const forbidden = await fetch(`${gateway.url}/api/v1/brand/products`, {
-      headers: { authorization: `Bearer ${accessToken}`, 'x-brand-id': '8a1f2c3d-0000-4000-8000-000000000002' },
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'x-brand-id': '8a1f2c3d-0000-4000-8000-000000000002',
+      },
     });
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toMatchObject({ code: 'brand_required' });
 
-    const anonymous = await fetch(`${gateway.url}/api/v1/brand/products`, { headers: { 'x-brand-id': '8a1f2c3d-0000-4000-8000-000000000002' } });
+    const anonymous = await fetch(`${gateway.url}/api/v1/brand/products`, {
+      headers: { 'x-brand-id': '8a1f2c3d-0000-4000-8000-000000000002' },
+    });
     expect(anonymous.status).toBe(401);
   });
 
@@ -78,14 +93,21 @@ describe('Brand scope', () => {
     const someone = randomUUID();
     expect(await gateway.brands.brandOf(someone, 'test')).toBeNull();
     expect(gateway.brands.isCached(someone)).toBe(true);
-    await asAdmin('/api/v1/admin/brands', { name: `Event ${randomUUID()}`, gs1CompanyPrefixes: [freshPrefix()] });
+    await asAdmin('/api/v1/admin/brands', {
+      name: `Event ${randomUUID()}`,
+      gs1CompanyPrefixes: [freshPrefix()],
+    });
     await waitFor(() => !gateway.brands.isCached(someone), 15_000, 'the cache to be dropped');
   });
 
   it('a forged X-Account-Id sent straight to the identity port is refused', async () => {
-    const forged = await fetch(`${identity.url}/api/v1/me`, { headers: { 'x-account-id': randomUUID(), 'x-roles': 'platform_admin' } });
+    const forged = await fetch(`${identity.url}/api/v1/me`, {
+      headers: { 'x-account-id': randomUUID(), 'x-roles': 'platform_admin' },
+    });
     expect(forged.status).toBe(401);
-    const wrongToken = await fetch(`${identity.url}/api/v1/me`, { headers: { 'x-account-id': randomUUID(), [INTERNAL_TOKEN_HEADER]: 'wrong' } });
+    const wrongToken = await fetch(`${identity.url}/api/v1/me`, {
+      headers: { 'x-account-id': randomUUID(), [INTERNAL_TOKEN_HEADER]: 'wrong' },
+    });
     expect(wrongToken.status).toBe(401);
     const internal = await fetch(`${identity.url}/internal/accounts/${randomUUID()}/brand`);
     expect(internal.status).toBe(403);

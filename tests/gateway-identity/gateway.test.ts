@@ -61,7 +61,12 @@ describe('gateway and identity end to end', () => {
     const { accessToken } = await passwordGrant(email, STRONG_PASSWORD);
     const me = await api('/api/v1/me', { headers: { authorization: `Bearer ${accessToken}` } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ accountId, email, displayName: 'Grace', roles: expect.arrayContaining(['consumer']) });
+    expect(await me.json()).toMatchObject({
+      accountId,
+      email,
+      displayName: 'Grace',
+      roles: expect.arrayContaining(['consumer']),
+    });
   });
 
   it('replaces a tampered Visitor cookie with a fresh signed one', async () => {
@@ -79,7 +84,9 @@ describe('gateway and identity end to end', () => {
     headers.append('x-roles', 'platform_admin');
     headers.append('X-Internal-Token', 'guess');
     headers.append('x-visitor-id', 'chosen-visitor');
-    const echoed = (await (await api('/api/v1/scans', { method: 'POST', headers, body: '{}' })).json()) as Echo;
+    const echoed = (await (
+      await api('/api/v1/scans', { method: 'POST', headers, body: '{}' })
+    ).json()) as Echo;
     expect(echoed.headers['x-account-id']).toBeUndefined();
     expect(echoed.headers['x-brand-id']).toBeUndefined();
     expect(echoed.headers['x-roles']).toBeUndefined();
@@ -92,7 +99,9 @@ describe('gateway and identity end to end', () => {
     const env = testEnv();
     const { accessToken, payload } = await passwordGrant(env.adminEmail, env.adminPassword);
     const echoed = (await (
-      await api('/api/v1/me/scans', { headers: { authorization: `Bearer ${accessToken}`, 'x-account-id': randomUUID(), cookie: 'a=b' } })
+      await api('/api/v1/me/scans', {
+        headers: { authorization: `Bearer ${accessToken}`, 'x-account-id': randomUUID(), cookie: 'a=b' },
+      })
     ).json()) as Echo;
     expect(echoed.headers['x-account-id']).toBe(payload.sub);
     expect(echoed.headers['x-roles']).toContain('platform_admin');
@@ -120,7 +129,11 @@ describe('gateway and identity end to end', () => {
   });
 
   it('refuses a body over the limit with 413 problem+json', async () => {
-    const response = await api('/api/v1/scans', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'x'.repeat(10_000) }) });
+    const response = await api('/api/v1/scans', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'x'.repeat(10_000) }),
+    });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
   });
@@ -132,7 +145,10 @@ describe('gateway and identity end to end', () => {
   });
 
   it('CORS: the allowed origin gets credentialed CORS headers, any other origin none', async () => {
-    const allowed = await api('/api/v1/products', { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } });
+    const allowed = await api('/api/v1/products', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     // The browser may send the token and the fridge's Idempotency-Key across origins.
     expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization.*idempotency-key/);
@@ -140,16 +156,21 @@ describe('gateway and identity end to end', () => {
     const simple = await api('/api/v1/products', { headers: { origin: 'http://localhost:3000' } });
     expect(simple.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
 
-    const denied = await api('/api/v1/products', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const denied = await api('/api/v1/products', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
     expect(denied.headers.get('access-control-allow-credentials')).toBeNull();
     const deniedSimple = await api('/api/v1/products', { headers: { origin: 'https://evil.example' } });
     expect(deniedSimple.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('merges the services\' public OpenAPI paths, leaving internal ones and services that are down out', async () => {
+  it("merges the services' public OpenAPI paths, leaving internal ones and services that are down out", async () => {
     const doc = (await (await api('/api/docs/openapi.json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/accounts', '/api/v1/me', '/api/v1/echo-doc', '/health/ready']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/accounts', '/api/v1/me', '/api/v1/echo-doc', '/health/ready']),
+    );
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/internal'))).toBe(false);
     const page = await api('/api/docs/');
     expect(page.status).toBe(200);
@@ -161,7 +182,10 @@ describe('gateway and identity end to end', () => {
   it('/health/ready is 503 while a service is down, naming the state of each', async () => {
     const response = await api('/health/ready');
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ status: 'not_ready', checks: { gateway: 'ok', identity: 'ok', personalization: 'down' } });
+    expect(await response.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { gateway: 'ok', identity: 'ok', personalization: 'down' },
+    });
   });
 
   it('/health/ready is 200 when every service is ready', async () => {
@@ -182,12 +206,16 @@ describe('gateway and identity end to end', () => {
 
 describe('rate limits', () => {
   it('answers 429 problem+json once a visitor exceeds its limit', async () => {
-    const limited = await startTestGateway({ PT_PASSPORT_URL: echo.url, PT_RATE_LIMIT_VISITOR_PER_MINUTE: 3 });
+    const limited = await startTestGateway({
+      PT_PASSPORT_URL: echo.url,
+      PT_RATE_LIMIT_VISITOR_PER_MINUTE: 3,
+    });
     try {
       const first = await fetch(`${limited.url}/api/v1/products`);
       const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
       const statuses = [first.status];
-      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${limited.url}/api/v1/products`, { headers: { cookie } })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await fetch(`${limited.url}/api/v1/products`, { headers: { cookie } })).status);
       expect(statuses.slice(0, 1)).toEqual([200]);
       const last = await fetch(`${limited.url}/api/v1/products`, { headers: { cookie } });
       expect(last.status).toBe(429);

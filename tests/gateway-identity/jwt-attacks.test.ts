@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../services/gateway/src/service';
 import { closeServer, startEchoUpstream, startTestGateway } from './support';
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 let echo: Awaited<ReturnType<typeof startEchoUpstream>>;
 let realGateway: RunningGateway; // verifies against Keycloak's real JWKS
@@ -23,7 +24,9 @@ beforeAll(async () => {
   const pair = await generateKeyPair('RS256', { extractable: true });
   testKey = pair.privateKey;
   const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: testKid, alg: 'RS256', use: 'sig' };
-  jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })));
+  jwksServer = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })),
+  );
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
   const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/certs`;
   realGateway = await startTestGateway({ PT_PASSPORT_URL: echo.url });
@@ -38,8 +41,13 @@ afterAll(async () => {
   if (jwksServer) await closeServer(jwksServer);
 });
 
-async function statusWith(gateway: RunningGateway, token: string): Promise<{ status: number; code?: string; accountId?: string }> {
-  const response = await fetch(`${gateway.url}/api/v1/me/scans`, { headers: { authorization: `Bearer ${token}` } });
+async function statusWith(
+  gateway: RunningGateway,
+  token: string,
+): Promise<{ status: number; code?: string; accountId?: string }> {
+  const response = await fetch(`${gateway.url}/api/v1/me/scans`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = (await response.json()) as { code?: string; headers?: Record<string, string> };
   return { status: response.status, code: body.code, accountId: body.headers?.['x-account-id'] };
 }
@@ -62,9 +70,12 @@ async function testToken(overrides: Record<string, unknown> = {}, omit: string[]
   return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: testKid, typ: 'JWT' }).sign(testKey);
 }
 
-describe('JWT verification against Keycloak\'s keys', () => {
+describe("JWT verification against Keycloak's keys", () => {
   it('accepts a real access token and forwards its subject', async () => {
-    expect(await statusWith(realGateway, realToken)).toMatchObject({ status: 200, accountId: realPayload.sub });
+    expect(await statusWith(realGateway, realToken)).toMatchObject({
+      status: 200,
+      accountId: realPayload.sub,
+    });
   });
 
   it('refuses alg none', async () => {
@@ -72,20 +83,28 @@ describe('JWT verification against Keycloak\'s keys', () => {
     const decoded = JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>;
     const token = `${b64({ ...decoded, alg: 'none' })}.${b64(realPayload)}.`;
     expect(await statusWith(realGateway, token)).toMatchObject({ status: 401, code: 'invalid_token' });
-    expect(await statusWith(realGateway, `${b64({ ...decoded, alg: 'none' })}.${b64(realPayload)}`)).toMatchObject({ status: 401 });
+    expect(
+      await statusWith(realGateway, `${b64({ ...decoded, alg: 'none' })}.${b64(realPayload)}`),
+    ).toMatchObject({ status: 401 });
   });
 
-  it('refuses HS256 keyed with the realm\'s public key (algorithm confusion)', async () => {
-    const certs = (await (await fetch(`${testEnv().issuer}/protocol/openid-connect/certs`)).json()) as { keys: (JWK & { use?: string })[] };
+  it("refuses HS256 keyed with the realm's public key (algorithm confusion)", async () => {
+    const certs = (await (await fetch(`${testEnv().issuer}/protocol/openid-connect/certs`)).json()) as {
+      keys: (JWK & { use?: string })[];
+    };
     const kid = JSON.parse(Buffer.from(realToken.split('.')[0]!, 'base64url').toString()).kid as string;
     const jwk = certs.keys.find((k) => k.kid === kid)!;
-    const publicKey = (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256', { extractable: true })) as Awaited<ReturnType<typeof generateKeyPair>>['publicKey'];
+    const publicKey = (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256', { extractable: true })) as Awaited<
+      ReturnType<typeof generateKeyPair>
+    >['publicKey'];
     const pem = await exportSPKI(publicKey);
-    const token = await new SignJWT(realPayload).setProtectedHeader({ alg: 'HS256', kid }).sign(new TextEncoder().encode(pem));
+    const token = await new SignJWT(realPayload)
+      .setProtectedHeader({ alg: 'HS256', kid })
+      .sign(new TextEncoder().encode(pem));
     expect(await statusWith(realGateway, token)).toMatchObject({ status: 401, code: 'invalid_token' });
   });
 
-  it('refuses a token signed by a foreign key that claims the realm key\'s kid', async () => {
+  it("refuses a token signed by a foreign key that claims the realm key's kid", async () => {
     const kid = JSON.parse(Buffer.from(realToken.split('.')[0]!, 'base64url').toString()).kid as string;
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const token = await new SignJWT(realPayload).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
@@ -102,7 +121,9 @@ describe('JWT verification against Keycloak\'s keys', () => {
     for (const token of ['garbage', 'a.b.c', `${realToken}x`, '']) {
       expect((await statusWith(realGateway, token)).status).toBe(401);
     }
-    const basic = await fetch(`${realGateway.url}/api/v1/products`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    const basic = await fetch(`${realGateway.url}/api/v1/products`, {
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
     expect(basic.status).toBe(401);
     expect(basic.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
@@ -128,7 +149,10 @@ describe('JWT claim rules (valid signatures from a trusted test key)', () => {
   ];
   for (const [name, make] of cases) {
     it(`refuses ${name} with 401 invalid_token`, async () => {
-      expect(await statusWith(ownKeyGateway, await make())).toMatchObject({ status: 401, code: 'invalid_token' });
+      expect(await statusWith(ownKeyGateway, await make())).toMatchObject({
+        status: 401,
+        code: 'invalid_token',
+      });
     });
   }
 

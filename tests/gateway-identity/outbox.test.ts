@@ -33,8 +33,16 @@ describe('registrations while Kafka is unreachable', () => {
     }
 
     const pool = createPool(roleDatabaseUrl('identity_svc'));
-    const producer = new EventProducer({ brokers: brokerList(testEnv().kafkaBrokers.join(',')), clientId: 'identity-test-relay' });
-    const relay = new OutboxRelay({ pool, databaseUrl: roleDatabaseUrl('identity_svc'), producer, logger: quietLogger() });
+    const producer = new EventProducer({
+      brokers: brokerList(testEnv().kafkaBrokers.join(',')),
+      clientId: 'identity-test-relay',
+    });
+    const relay = new OutboxRelay({
+      pool,
+      databaseUrl: roleDatabaseUrl('identity_svc'),
+      producer,
+      logger: quietLogger(),
+    });
     await relay.start();
     try {
       const mine = (e: { accountId?: string }) => accountIds.includes(e.accountId ?? '');
@@ -43,7 +51,9 @@ describe('registrations while Kafka is unreachable', () => {
         (seen) => seen.filter(mine).length >= accountIds.length * 2,
         30_000,
       );
-      const linked = events.filter((e) => mine(e) && e.type === 'VisitorLinkedToAccount').map((e) => e.visitorId);
+      const linked = events
+        .filter((e) => mine(e) && e.type === 'VisitorLinkedToAccount')
+        .map((e) => e.visitorId);
       expect(linked.sort()).toEqual([...visitors].sort());
       expect(events.filter((e) => mine(e) && e.type === 'AccountRegistered')).toHaveLength(accountIds.length);
     } finally {

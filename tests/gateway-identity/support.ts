@@ -20,18 +20,33 @@ export async function startEchoUpstream(delayMs = 0): Promise<{ url: string; clo
         }
         if (req.url === '/openapi.json') {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ openapi: '3.0.3', paths: { '/api/v1/echo-doc': { get: {} }, '/internal/secret': { get: {} } } }));
+          res.end(
+            JSON.stringify({
+              openapi: '3.0.3',
+              paths: { '/api/v1/echo-doc': { get: {} }, '/internal/secret': { get: {} } },
+            }),
+          );
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }));
+        res.end(
+          JSON.stringify({
+            method: req.method,
+            url: req.url,
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
       };
       if (delayMs > 0) setTimeout(answer, delayMs);
       else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => closeServer(server),
+  };
 }
 
 export function closeServer(server: Server): Promise<void> {

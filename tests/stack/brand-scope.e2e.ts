@@ -24,7 +24,16 @@ const product = (name: string) => ({
   allergens: ['milk'],
   traces: [],
   labels: ['vegetarian'],
-  nutrition: { energyKcal: 64, fat: 3.5, saturatedFat: 2.3, carbohydrates: 4.7, sugars: 4.7, fiber: 0, protein: 3.6, salt: 0.12 },
+  nutrition: {
+    energyKcal: 64,
+    fat: 3.5,
+    saturatedFat: 2.3,
+    carbohydrates: 4.7,
+    sugars: 4.7,
+    fiber: 0,
+    protein: 3.6,
+    salt: 0.12,
+  },
   origin: 'Germany',
 });
 
@@ -40,7 +49,10 @@ describe('Brand scope', () => {
     const nordhavnGtin = (await search('nordhavn')).find((p) => p.gtin.startsWith('05701234'))?.gtin;
     expect(nordhavnGtin, 'no Nordhavn product in the demo catalog').toBeDefined();
     const before = (await new Caller().get(`/api/v1/products/${nordhavnGtin}`)).body;
-    const foreign = await alpenmilch.put(`/api/v1/brand/products/${nordhavnGtin}`, product('Hijacked Yoghurt'));
+    const foreign = await alpenmilch.put(
+      `/api/v1/brand/products/${nordhavnGtin}`,
+      product('Hijacked Yoghurt'),
+    );
     expect(foreign.status).toBe(403);
     expect(foreign.contentType).toMatch(/application\/problem\+json/);
     expect(foreign.body.code).toBe('outside_brand_scope');
@@ -56,19 +68,31 @@ describe('Brand scope', () => {
 
     const visible = await new Caller().get(`/api/v1/products/${gtin}`);
     expect(visible.status).toBe(200);
-    expect(visible.body).toMatchObject({ gtin, name, allergens: ['milk'], brand: { id: BRANDS.alpenmilch.id, name: 'Alpenmilch' } });
+    expect(visible.body).toMatchObject({
+      gtin,
+      name,
+      allergens: ['milk'],
+      brand: { id: BRANDS.alpenmilch.id, name: 'Alpenmilch' },
+    });
 
     const updated = await alpenmilch.put(`/api/v1/brand/products/${gtin}`, product(`${name} v2`));
     expect(updated.status).toBe(200);
-    expect((await alpenmilch.get('/api/v1/brand/products')).body.items.map((p: { gtin: string }) => p.gtin)).toContain(gtin);
+    expect(
+      (await alpenmilch.get('/api/v1/brand/products')).body.items.map((p: { gtin: string }) => p.gtin),
+    ).toContain(gtin);
 
-    const recall = await alpenmilch.post(`/api/v1/brand/products/${gtin}/recalls`, { batch: 'B0042', reason: 'Stack test: foreign body' });
+    const recall = await alpenmilch.post(`/api/v1/brand/products/${gtin}/recalls`, {
+      batch: 'B0042',
+      reason: 'Stack test: foreign body',
+    });
     expect(recall.status, JSON.stringify(recall.body)).toBe(201);
     expect(recall.body).toMatchObject({ gtin, batch: 'B0042', reason: 'Stack test: foreign body' });
     const recalled = await new Caller().get(`/api/v1/products/${gtin}`);
     expect(recalled.body.recalls).toEqual([expect.objectContaining({ batch: 'B0042' })]);
 
-    const foreignRecall = await alpenmilch.post(`/api/v1/brand/products/${nordhavnGtin}/recalls`, { reason: 'not mine' });
+    const foreignRecall = await alpenmilch.post(`/api/v1/brand/products/${nordhavnGtin}/recalls`, {
+      reason: 'not mine',
+    });
     expect(foreignRecall.status).toBe(403);
     expect(foreignRecall.body.code).toBe('outside_brand_scope');
   });

@@ -10,7 +10,12 @@ beforeAll(requireStack);
 function expectProblem(reply: Reply, status: number, code?: string | RegExp) {
   expect(reply.status, JSON.stringify(reply.body)).toBe(status);
   expect(reply.contentType).toMatch(/^application\/problem\+json/);
-  expect(reply.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(reply.body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
   expect(reply.body.code).toMatch(/^[a-z][a-z0-9_]*$/);
   if (code) expect(reply.body.code).toMatch(code);
 }
@@ -51,6 +56,10 @@ describe('error shapes', () => {
     }
     // A valid code that is not in the catalog is a different problem (prefix 7612999: no demo Brand's).
     const unknown = '07612999' + '00001';
-    expectProblem(await caller.post('/api/v1/scans', { code: unknown + gs1CheckDigit(unknown) }), 404, 'product_not_found');
+    expectProblem(
+      await caller.post('/api/v1/scans', { code: unknown + gs1CheckDigit(unknown) }),
+      404,
+      'product_not_found',
+    );
   });
 });

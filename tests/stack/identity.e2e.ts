@@ -28,16 +28,25 @@ function tamperPayload(token: string, sub: string): string {
 
 describe('identity headers and tokens', () => {
   it('ignores caller-sent X-Account-Id and X-Brand-Id', async () => {
-    const anonymous = await new Caller().get('/api/v1/me', { 'X-Account-Id': FORGED_ACCOUNT, 'X-Roles': 'platform_admin' });
+    const anonymous = await new Caller().get('/api/v1/me', {
+      'X-Account-Id': FORGED_ACCOUNT,
+      'X-Roles': 'platform_admin',
+    });
     expect(anonymous.status).toBe(401);
 
     const { caller, accountId } = await newShopper('headers');
-    const me = await caller.get('/api/v1/me', { 'X-Account-Id': FORGED_ACCOUNT, 'X-Brand-Id': BRANDS.alpenmilch.id });
+    const me = await caller.get('/api/v1/me', {
+      'X-Account-Id': FORGED_ACCOUNT,
+      'X-Brand-Id': BRANDS.alpenmilch.id,
+    });
     expect(me.status).toBe(200);
     expect(me.body.accountId).toBe(accountId);
     expect(me.body.brandId ?? null).toBeNull();
 
-    const brandRoute = await caller.get('/api/v1/brand/products', { 'X-Brand-Id': BRANDS.alpenmilch.id, 'X-Roles': 'brand_user' });
+    const brandRoute = await caller.get('/api/v1/brand/products', {
+      'X-Brand-Id': BRANDS.alpenmilch.id,
+      'X-Roles': 'brand_user',
+    });
     expect(brandRoute.status).toBe(403);
 
     // A Brand user cannot switch Brand by header either.
@@ -79,13 +88,19 @@ describe('identity headers and tokens', () => {
     };
     for (const [name, port] of Object.entries(services)) {
       const response = await fetch(`http://127.0.0.1:${port}${paths[name]}`, {
-        headers: { 'X-Account-Id': FORGED_ACCOUNT, 'X-Brand-Id': BRANDS.alpenmilch.id, 'X-Roles': 'brand_user' },
+        headers: {
+          'X-Account-Id': FORGED_ACCOUNT,
+          'X-Brand-Id': BRANDS.alpenmilch.id,
+          'X-Roles': 'brand_user',
+        },
       });
       expect(response.status, `${name} on :${port}`).toBe(401);
       expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
     }
     // A wrong internal token does not help.
-    const wrong = await fetch(`http://127.0.0.1:${services.identity}/api/v1/me`, { headers: { 'X-Account-Id': FORGED_ACCOUNT, 'X-Internal-Token': 'guess' } });
+    const wrong = await fetch(`http://127.0.0.1:${services.identity}/api/v1/me`, {
+      headers: { 'X-Account-Id': FORGED_ACCOUNT, 'X-Internal-Token': 'guess' },
+    });
     expect(wrong.status).toBe(401);
   });
 });

@@ -46,7 +46,11 @@ describe("a shopper's day", () => {
     // Register with that cookie, then sign in.
     const email = freshEmail('shopper');
     const password = freshPassword();
-    const registered = await shopper.post('/api/v1/accounts', { email, password, displayName: 'Stack Shopper' });
+    const registered = await shopper.post('/api/v1/accounts', {
+      email,
+      password,
+      displayName: 'Stack Shopper',
+    });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     expect(registered.body.email).toBe(email);
     const accountId: string = registered.body.accountId;
@@ -89,7 +93,9 @@ describe("a shopper's day", () => {
     expect(scan.body.verdict.rating).toBe('unsuitable');
     expect(scan.body.verdict.ruleSetVersion).toEqual(expect.any(String));
     expect(scan.body.verdict.reasons).toEqual(
-      expect.arrayContaining([expect.objectContaining({ code: 'allergen_present', message: expect.any(String) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'allergen_present', message: expect.any(String) }),
+      ]),
     );
     const scanId: string = scan.body.scanId;
 
@@ -100,7 +106,16 @@ describe("a shopper's day", () => {
     // Into the fridge, with the expiry printed in the code.
     const added = await shopper.post('/api/v1/fridge/items', { scanId, quantity: 3 });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
-    expect(added.body).toMatchObject({ scanId, gtin, batch, expiry: expiry.iso, expirySource: 'code', quantity: 3, remaining: 3, status: 'in_fridge' });
+    expect(added.body).toMatchObject({
+      scanId,
+      gtin,
+      batch,
+      expiry: expiry.iso,
+      expirySource: 'code',
+      quantity: 3,
+      remaining: 3,
+      status: 'in_fridge',
+    });
     const itemId: string = added.body.itemId;
 
     const consumed = await shopper.post(`/api/v1/fridge/items/${itemId}/consume`, { quantity: 1 });
@@ -117,7 +132,9 @@ describe("a shopper's day", () => {
 
     const history = await shopper.get('/api/v1/fridge/history');
     expect(history.status).toBe(200);
-    const mine = (history.body.events as { itemId: string; type: string; occurredAt: string; quantity?: number }[]).filter((e) => e.itemId === itemId);
+    const mine = (
+      history.body.events as { itemId: string; type: string; occurredAt: string; quantity?: number }[]
+    ).filter((e) => e.itemId === itemId);
     expect(mine.map((e) => e.type)).toEqual(['ItemAdded', 'ItemConsumed']);
     expect(mine[1]!.quantity).toBe(1);
     expect(Date.parse(mine[0]!.occurredAt)).toBeLessThanOrEqual(Date.parse(mine[1]!.occurredAt));
@@ -142,6 +159,8 @@ describe("a shopper's day", () => {
     expect(gone.body.code).toBe('profile_not_found');
     const after = await shopper.get('/api/v1/me/consents');
     expect(after.body.consents.health_profile.granted).toBe(false);
-    expect(after.body.history.filter((h: { purpose: string }) => h.purpose === 'health_profile')).toHaveLength(2);
+    expect(
+      after.body.history.filter((h: { purpose: string }) => h.purpose === 'health_profile'),
+    ).toHaveLength(2);
   });
 });

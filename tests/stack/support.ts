@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- replies are JSON of any route; each test asserts the fields it needs */
 /**
  * Plain-fetch helpers for the stack tests: a tiny client that keeps the gateway's `pt_vid` cookie
  * like a browser would, Keycloak password grants (public client `packytrace-cli`), and fresh users.
@@ -9,9 +10,24 @@ const KEYCLOAK = (process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replac
 const REALM = process.env.PT_KEYCLOAK_REALM ?? 'packytrace';
 
 export const BRANDS = {
-  nordhavn: { email: 'brand@nordhavn.example', password: 'Nordhavn-dev-2026!', prefix: '5701234', id: '8a1f2c3d-0000-4000-8000-000000000001' },
-  alpenmilch: { email: 'brand@alpenmilch.example', password: 'Alpenmilch-dev-2026!', prefix: '4012345', id: '8a1f2c3d-0000-4000-8000-000000000002' },
-  verdeValle: { email: 'brand@verdevalle.example', password: 'VerdeValle-dev-2026!', prefix: '8437001', id: '8a1f2c3d-0000-4000-8000-000000000003' },
+  nordhavn: {
+    email: 'brand@nordhavn.example',
+    password: 'Nordhavn-dev-2026!',
+    prefix: '5701234',
+    id: '8a1f2c3d-0000-4000-8000-000000000001',
+  },
+  alpenmilch: {
+    email: 'brand@alpenmilch.example',
+    password: 'Alpenmilch-dev-2026!',
+    prefix: '4012345',
+    id: '8a1f2c3d-0000-4000-8000-000000000002',
+  },
+  verdeValle: {
+    email: 'brand@verdevalle.example',
+    password: 'VerdeValle-dev-2026!',
+    prefix: '8437001',
+    id: '8a1f2c3d-0000-4000-8000-000000000003',
+  },
 } as const;
 
 export interface Reply<T = any> {
@@ -26,7 +42,9 @@ export async function requireStack(): Promise<void> {
   const ready = await fetch(`${GATEWAY}/health/ready`).catch((error: Error) => error);
   if (ready instanceof Error || ready.status !== 200) {
     const why = ready instanceof Error ? ready.message : `${ready.status} ${await ready.text()}`;
-    throw new Error(`The PackyTrace stack is not ready: GET ${GATEWAY}/health/ready → ${why}. Start it (npm run dev) first.`);
+    throw new Error(
+      `The PackyTrace stack is not ready: GET ${GATEWAY}/health/ready → ${why}. Start it (npm start) first.`,
+    );
   }
 }
 
@@ -35,7 +53,12 @@ export class Caller {
   cookie: string | null = null;
   token: string | null = null;
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const sent: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.cookie) sent.cookie = this.cookie;
     if (this.token) sent.authorization = `Bearer ${this.token}`;
@@ -52,9 +75,12 @@ export class Caller {
     return { status: response.status, headers: response.headers, contentType, body: parse(text) as T };
   }
 
-  get = <T = any>(path: string, headers?: Record<string, string>) => this.request<T>('GET', path, undefined, headers);
-  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => this.request<T>('POST', path, body ?? {}, headers);
-  put = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => this.request<T>('PUT', path, body ?? {}, headers);
+  get = <T = any>(path: string, headers?: Record<string, string>) =>
+    this.request<T>('GET', path, undefined, headers);
+  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>('POST', path, body ?? {}, headers);
+  put = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>('PUT', path, body ?? {}, headers);
 
   async signIn(email: string, password: string): Promise<this> {
     this.token = await passwordGrant(email, password);
@@ -75,10 +101,17 @@ export async function passwordGrant(email: string, password: string): Promise<st
   const response = await fetch(`${KEYCLOAK}/realms/${REALM}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'packytrace-cli', username: email, password, scope: 'openid' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'packytrace-cli',
+      username: email,
+      password,
+      scope: 'openid',
+    }),
   });
   const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token) throw new Error(`password grant for ${email} failed: ${response.status} ${JSON.stringify(body)}`);
+  if (!response.ok || !body.access_token)
+    throw new Error(`password grant for ${email} failed: ${response.status} ${JSON.stringify(body)}`);
   return body.access_token;
 }
 
@@ -92,7 +125,8 @@ export async function newShopper(tag: string): Promise<{ caller: Caller; email: 
   const email = freshEmail(tag);
   const password = freshPassword();
   const created = await caller.post('/api/v1/accounts', { email, password });
-  if (created.status !== 201) throw new Error(`registration failed: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`registration failed: ${created.status} ${JSON.stringify(created.body)}`);
   await caller.signIn(email, password);
   return { caller, email, accountId: created.body.accountId };
 }
@@ -108,7 +142,12 @@ export function gs1CheckDigit(digits: string): string {
 }
 
 /** Polls until `probe` returns something other than undefined, or throws with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -126,7 +165,9 @@ export interface Summary {
 }
 
 export async function search(q: string, limit = 100): Promise<Summary[]> {
-  const reply = await new Caller().get<{ items: Summary[] }>(`/api/v1/products?q=${encodeURIComponent(q)}&limit=${limit}`);
+  const reply = await new Caller().get<{ items: Summary[] }>(
+    `/api/v1/products?q=${encodeURIComponent(q)}&limit=${limit}`,
+  );
   if (reply.status !== 200) throw new Error(`search ${q} → ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.items;
 }

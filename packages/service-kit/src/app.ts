@@ -98,7 +98,12 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    const problem = new Problem(
+      404,
+      'route_not_found',
+      'Not found',
+      `No route ${request.method} ${request.url.split('?')[0]}.`,
+    );
     void reply.status(404).type('application/problem+json').send(problem.toJSON());
   });
 
@@ -113,7 +118,12 @@ function identityFrom(request: FastifyRequest): CallerIdentity {
     accountId: single(h[IdentityHeaders.accountId]),
     visitorId: single(h[IdentityHeaders.visitorId]),
     brandId: single(h[IdentityHeaders.brandId]),
-    roles: roles ? roles.split(',').map((r) => r.trim()).filter(Boolean) : [],
+    roles: roles
+      ? roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean)
+      : [],
     internal: true,
   };
 }
@@ -129,10 +139,20 @@ export function toProblem(error: unknown): Problem {
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json.');
   }
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && e.message)) {
-    return new Problem(400, 'invalid_request', 'Bad request', e.message ?? 'The request body is not valid JSON.');
+  if (
+    e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (e.statusCode === 400 && e.message)
+  ) {
+    return new Problem(
+      400,
+      'invalid_request',
+      'Bad request',
+      e.message ?? 'The request body is not valid JSON.',
+    );
   }
-  if (e.statusCode === 429) return new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.');
+  if (e.statusCode === 429)
+    return new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return new Problem(e.statusCode, 'invalid_request', 'Bad request', e.message);
   }
@@ -153,7 +173,9 @@ function registerHealthRoutes(app: ServiceApp, checks: ReadinessCheck[]): void {
       }),
     );
     const ready = results.every(([, state]) => state === 'ok');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
 }
 
@@ -166,7 +188,8 @@ export function requireAccount(request: FastifyRequest): string {
 
 export function requireRole(request: FastifyRequest, role: string): void {
   requireAccount(request);
-  if (!request.identity.roles.includes(role)) throw forbidden('role_required', `This route needs the ${role} role.`);
+  if (!request.identity.roles.includes(role))
+    throw forbidden('role_required', `This route needs the ${role} role.`);
 }
 
 /** The gateway-derived Brand of a Brand user, or a 403 problem. Never read from the caller's input. */

@@ -36,14 +36,26 @@ export class InternalClient {
   private readonly dispatcher: Agent;
 
   constructor(
-    private readonly options: { service: string; baseUrl: string; internalSecret: string; timeoutMs?: number },
+    private readonly options: {
+      service: string;
+      baseUrl: string;
+      internalSecret: string;
+      timeoutMs?: number;
+    },
   ) {
     this.dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000, connectTimeout: 1_000 });
   }
 
-  async call<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: CallOptions = {}): Promise<InternalResponse<T>> {
+  async call<T = unknown>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options: CallOptions = {},
+  ): Promise<InternalResponse<T>> {
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 2_000;
-    const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: this.options.internalSecret, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      [INTERNAL_TOKEN_HEADER]: this.options.internalSecret,
+      accept: 'application/json',
+    };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.accountId) headers[IdentityHeaders.accountId] = options.accountId;
     if (options.visitorId) headers[IdentityHeaders.visitorId] = options.visitorId;
@@ -64,7 +76,11 @@ export class InternalClient {
       return { status: response.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
     } catch (error) {
       const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name;
-      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'AbortError';
+      const timedOut =
+        code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT' ||
+        code === 'TimeoutError' ||
+        code === 'AbortError';
       throw new UpstreamUnavailable(this.options.service, timedOut ? 'timeout' : 'unreachable', error);
     }
   }

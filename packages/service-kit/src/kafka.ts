@@ -38,7 +38,10 @@ export class EventProducer {
    * Sends already-serialised events. The outbox relay passes `checked` because `enqueueEvent` checked
    * each event against its contract when it was written.
    */
-  async sendSerialized(messages: { topic: string; key?: string | null; value: string }[], checked = false): Promise<void> {
+  async sendSerialized(
+    messages: { topic: string; key?: string | null; value: string }[],
+    checked = false,
+  ): Promise<void> {
     if (messages.length === 0) return;
     if (!checked) for (const m of messages) checkEvent(m.topic as Topic, JSON.parse(m.value));
     await this.raw.send({
@@ -48,7 +51,11 @@ export class EventProducer {
 
   async publish<T extends Topic>(events: OutgoingEvent<T>[]): Promise<void> {
     await this.sendSerialized(
-      events.map(({ topic, key, event }) => ({ topic, key, value: JSON.stringify(checkEvent(topic, event)) })),
+      events.map(({ topic, key, event }) => ({
+        topic,
+        key,
+        value: JSON.stringify(checkEvent(topic, event)),
+      })),
       true,
     );
   }
@@ -68,7 +75,10 @@ export interface ConsumedMeta {
 export type EventHandler<T extends Topic> = (event: EventOf<T>, meta: ConsumedMeta) => Promise<void>;
 
 /** Parses and checks a consumed value; null means it is malformed (the reason is returned too). */
-export function decodeEvent<T extends Topic>(topic: T, value: string | undefined): { event: EventOf<T> } | { error: string } {
+export function decodeEvent<T extends Topic>(
+  topic: T,
+  value: string | undefined,
+): { event: EventOf<T> } | { error: string } {
   try {
     return { event: checkEvent(topic, JSON.parse(value ?? '')) };
   } catch (error) {
@@ -124,7 +134,9 @@ export class EventConsumer<T extends Topic> {
    */
   async start(): Promise<void> {
     this.consumer.on('error', (error) => this.options.logger.warn({ err: error }, 'kafka consumer error'));
-    this.deadLetters.on('error', (error) => this.options.logger.warn({ err: error }, 'kafka dead-letter producer error'));
+    this.deadLetters.on('error', (error) =>
+      this.options.logger.warn({ err: error }, 'kafka dead-letter producer error'),
+    );
     await this.subscribe();
     this.running = this.loop();
   }
@@ -143,7 +155,10 @@ export class EventConsumer<T extends Topic> {
       this.stream = undefined;
       this.failures += 1;
       if (this.failures === 1 || this.failures % 20 === 0) {
-        this.options.logger.warn({ err: error, groupId: this.options.groupId }, 'kafka consumer cannot join yet; retrying');
+        this.options.logger.warn(
+          { err: error, groupId: this.options.groupId },
+          'kafka consumer cannot join yet; retrying',
+        );
       }
       return false;
     }
@@ -160,7 +175,10 @@ export class EventConsumer<T extends Topic> {
             try {
               await this.process(message as Message<string, string, string, string>);
             } catch (error) {
-              this.options.logger.error({ err: error, topic: message.topic }, 'could not process or commit a message');
+              this.options.logger.error(
+                { err: error, topic: message.topic },
+                'could not process or commit a message',
+              );
             }
           }
         } catch (error) {
@@ -176,10 +194,18 @@ export class EventConsumer<T extends Topic> {
 
   private async process(message: Message<string, string, string, string>): Promise<void> {
     const { logger, handle, handlerAttempts = 5 } = this.options;
-    const meta = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
+    const meta = {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      timestamp: message.timestamp,
+    };
     const decoded = decodeEvent(message.topic as T, message.value);
     if ('error' in decoded) {
-      logger.warn({ ...meta, offset: String(meta.offset), reason: decoded.error }, 'malformed event sent to dead-letter topic');
+      logger.warn(
+        { ...meta, offset: String(meta.offset), reason: decoded.error },
+        'malformed event sent to dead-letter topic',
+      );
       await this.park(message, decoded.error);
     } else {
       let attempt = 0;
@@ -190,7 +216,10 @@ export class EventConsumer<T extends Topic> {
         } catch (error) {
           attempt += 1;
           if (attempt >= handlerAttempts) {
-            logger.error({ err: error, eventId: decoded.event.eventId }, 'event handler failed; sent to dead-letter topic');
+            logger.error(
+              { err: error, eventId: decoded.event.eventId },
+              'event handler failed; sent to dead-letter topic',
+            );
             await this.park(message, (error as Error).message);
             break;
           }
@@ -208,7 +237,10 @@ export class EventConsumer<T extends Topic> {
           topic: deadLetterTopic(message.topic),
           key: message.key || undefined,
           value: message.value ?? '',
-          headers: { 'x-error': reason.slice(0, 500), 'x-source-offset': `${message.partition}:${message.offset}` },
+          headers: {
+            'x-error': reason.slice(0, 500),
+            'x-source-offset': `${message.partition}:${message.offset}`,
+          },
         },
       ],
     });
@@ -227,7 +259,9 @@ export class EventConsumer<T extends Topic> {
  * Starts a consumer without making the service's start wait for Kafka: while Kafka is down the HTTP
  * API still serves, and the consumer joins its group once Kafka is back.
  */
-export function startConsumerInBackground<T extends Topic>(options: ConstructorParameters<typeof EventConsumer<T>>[0]): EventConsumer<T> {
+export function startConsumerInBackground<T extends Topic>(
+  options: ConstructorParameters<typeof EventConsumer<T>>[0],
+): EventConsumer<T> {
   const consumer = new EventConsumer<T>(options);
   void consumer.start();
   return consumer;

@@ -9,7 +9,10 @@ export interface RunningService {
  * The whole of a service's main.ts: start it, stop it gracefully on SIGTERM/SIGINT, and exit at once
  * with a message that names the setting when its configuration is wrong.
  */
-export async function runService(name: string, start: (logger: Logger) => Promise<RunningService>): Promise<void> {
+export async function runService(
+  name: string,
+  start: (logger: Logger) => Promise<RunningService>,
+): Promise<void> {
   const logger = createLogger(name, process.env.PT_LOG_LEVEL ?? 'info');
   let service: RunningService;
   try {

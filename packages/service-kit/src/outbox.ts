@@ -58,7 +58,9 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {}
 
   async start(): Promise<void> {
-    await this.listen().catch((error) => this.options.logger.warn({ err: error }, 'outbox LISTEN failed; polling only'));
+    await this.listen().catch((error) =>
+      this.options.logger.warn({ err: error }, 'outbox LISTEN failed; polling only'),
+    );
     this.loopDone = this.loop();
   }
 
@@ -111,7 +113,12 @@ export class OutboxRelay {
         await client.query('COMMIT');
         return 0;
       }
-      const { rows } = await client.query<{ id: string; topic: string; message_key: string | null; payload: string }>(
+      const { rows } = await client.query<{
+        id: string;
+        topic: string;
+        message_key: string | null;
+        payload: string;
+      }>(
         `SELECT id, topic, message_key, payload::text AS payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [this.options.batchSize ?? 500],
       );
@@ -120,7 +127,9 @@ export class OutboxRelay {
           rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
           true,
         );
-        await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+        await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
+          rows.map((r) => r.id),
+        ]);
       }
       await client.query('COMMIT');
       return rows.length;
@@ -134,7 +143,9 @@ export class OutboxRelay {
 
   /** Rows not yet published (for readiness and tests). */
   async backlog(): Promise<number> {
-    const { rows } = await this.options.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+    const { rows } = await this.options.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+    );
     return Number(rows[0]!.n);
   }
 
@@ -150,7 +161,12 @@ export class OutboxRelay {
  * Runs `work` once per event id: the id is recorded in the inbox in the same transaction as the
  * effects, so a redelivered event changes nothing.
  */
-export async function applyOnce(client: Queryable, eventId: string, topic: string, work: () => Promise<void>): Promise<boolean> {
+export async function applyOnce(
+  client: Queryable,
+  eventId: string,
+  topic: string,
+  work: () => Promise<void>,
+): Promise<boolean> {
   const { rowCount } = await client.query(
     'INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING',
     [eventId, topic],

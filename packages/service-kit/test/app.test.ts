@@ -6,8 +6,15 @@ import { conflict } from '../src/problem';
 const secret = 'kit-test-secret-0123456789';
 
 function app() {
-  const instance = createServiceApp({ name: 'kit-test', logger: createLogger('kit-test', 'silent'), internalSecret: secret });
-  instance.get('/api/v1/whoami', async (request) => ({ accountId: requireAccount(request), roles: request.identity.roles }));
+  const instance = createServiceApp({
+    name: 'kit-test',
+    logger: createLogger('kit-test', 'silent'),
+    internalSecret: secret,
+  });
+  instance.get('/api/v1/whoami', async (request) => ({
+    accountId: requireAccount(request),
+    roles: request.identity.roles,
+  }));
   instance.get('/api/v1/conflict', async () => {
     throw conflict('email_taken', 'That email is registered.');
   });
@@ -36,13 +43,18 @@ describe('service app', () => {
   });
 
   it('refuses a wrong internal token', async () => {
-    const res = await app().inject({ url: '/api/v1/whoami', headers: { 'x-internal-token': 'nope', 'x-account-id': 'a1' } });
+    const res = await app().inject({
+      url: '/api/v1/whoami',
+      headers: { 'x-internal-token': 'nope', 'x-account-id': 'a1' },
+    });
     expect(res.statusCode).toBe(401);
   });
 
   it('keeps internal routes for services', async () => {
     expect((await app().inject({ url: '/internal/ping' })).statusCode).toBe(403);
-    expect((await app().inject({ url: '/internal/ping', headers: { 'x-internal-token': secret } })).statusCode).toBe(200);
+    expect(
+      (await app().inject({ url: '/internal/ping', headers: { 'x-internal-token': secret } })).statusCode,
+    ).toBe(200);
   });
 
   it('maps problems, unknown routes and crashes to problem+json without internals', async () => {

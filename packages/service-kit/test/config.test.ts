@@ -6,7 +6,11 @@ const Env = envSchema({ ...CommonEnv, PT_DB_URL: Type.String({ pattern: '^postgr
 
 describe('loadEnv', () => {
   it('converts and defaults settings from the environment', () => {
-    const config = loadEnv(Env, { PT_HTTP_PORT: '8102', PT_INTERNAL_SECRET: 'x'.repeat(16), PT_DB_URL: 'postgres://a@b/c' });
+    const config = loadEnv(Env, {
+      PT_HTTP_PORT: '8102',
+      PT_INTERNAL_SECRET: 'x'.repeat(16),
+      PT_DB_URL: 'postgres://a@b/c',
+    });
     expect(config).toMatchObject({ PT_HTTP_PORT: 8102, PT_HTTP_HOST: '127.0.0.1', PT_LOG_LEVEL: 'info' });
   });
 

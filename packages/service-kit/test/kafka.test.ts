@@ -12,7 +12,12 @@ afterEach(async () => {
 });
 
 function brandRegistered(name: string): BrandRegistered {
-  return newEvent<BrandRegistered>({ type: 'BrandRegistered', brandId: randomUUID(), name, gs1CompanyPrefixes: ['123456'] });
+  return newEvent<BrandRegistered>({
+    type: 'BrandRegistered',
+    brandId: randomUUID(),
+    name,
+    gs1CompanyPrefixes: ['123456'],
+  });
 }
 
 describe('typed Kafka producer and consumer', () => {
@@ -40,11 +45,17 @@ describe('typed Kafka producer and consumer', () => {
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
     closers.push(() => producer.close());
     const bad = { ...brandRegistered('Bad'), gs1CompanyPrefixes: ['12'] };
-    await expect(producer.publish([{ topic: Topics.brands, event: bad }])).rejects.toThrow(/gs1CompanyPrefixes/);
+    await expect(producer.publish([{ topic: Topics.brands, event: bad }])).rejects.toThrow(
+      /gs1CompanyPrefixes/,
+    );
   });
 
   it('sends a malformed message to the dead-letter topic and keeps consuming', async () => {
-    const raw = new Producer({ clientId: 'kit-test-raw', bootstrapBrokers: testEnv().kafkaBrokers, serializers: stringSerializers });
+    const raw = new Producer({
+      clientId: 'kit-test-raw',
+      bootstrapBrokers: testEnv().kafkaBrokers,
+      serializers: stringSerializers,
+    });
     closers.push(() => raw.close());
     const marker = `malformed-${randomUUID()}`;
     const good = brandRegistered('After The Bad One');
@@ -59,7 +70,9 @@ describe('typed Kafka producer and consumer', () => {
     });
     closers.push(() => consumer.close());
     await consumer.start();
-    await raw.send({ messages: [{ topic: Topics.brands, value: `{"not":"an event","marker":"${marker}"}` }] });
+    await raw.send({
+      messages: [{ topic: Topics.brands, value: `{"not":"an event","marker":"${marker}"}` }],
+    });
     await raw.send({ messages: [{ topic: Topics.brands, value: JSON.stringify(good) }] });
 
     await waitFor(() => seen.includes(good.eventId), 20_000, 'the valid event after the malformed one');

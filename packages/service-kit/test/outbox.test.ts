@@ -13,12 +13,18 @@ let pool: Pool;
 
 beforeAll(async () => {
   const emptyDir = fileURLToPath(new URL('./fixtures/no-migrations', import.meta.url));
-  await runMigrations({ databaseUrl: databaseUrl(), schema: 'measurement', dir: emptyDir, logger: quietLogger() });
+  await runMigrations({
+    databaseUrl: databaseUrl(),
+    schema: 'measurement',
+    dir: emptyDir,
+    logger: quietLogger(),
+  });
   pool = createPool(databaseUrl());
 });
 afterAll(async () => pool?.end());
 
-const userAdded = () => newEvent<BrandUserAdded>({ type: 'BrandUserAdded', brandId: randomUUID(), accountId: randomUUID() });
+const userAdded = () =>
+  newEvent<BrandUserAdded>({ type: 'BrandUserAdded', brandId: randomUUID(), accountId: randomUUID() });
 
 describe('transactional outbox', () => {
   it('keeps events while Kafka is unreachable and publishes them all once it is back', async () => {
@@ -27,13 +33,23 @@ describe('transactional outbox', () => {
       await withTransaction(pool, (client) => enqueueEvent(client, Topics.brands, event, event.brandId));
     }
     // Nothing listens on port 1: every publish attempt fails, and the rows stay.
-    const deadProducer = new EventProducer({ brokers: ['localhost:1'], clientId: 'outbox-test', timeoutMs: 500 });
-    const deadRelay = new OutboxRelay({ pool, databaseUrl: databaseUrl(), producer: deadProducer, logger: quietLogger() });
+    const deadProducer = new EventProducer({
+      brokers: ['localhost:1'],
+      clientId: 'outbox-test',
+      timeoutMs: 500,
+    });
+    const deadRelay = new OutboxRelay({
+      pool,
+      databaseUrl: databaseUrl(),
+      producer: deadProducer,
+      logger: quietLogger(),
+    });
     await expect(deadRelay.publishBatch()).rejects.toThrow();
     await deadProducer.close().catch(() => undefined);
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY($1) AND published_at IS NULL', [
-      events.map((e) => e.eventId),
-    ]);
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY($1) AND published_at IS NULL',
+      [events.map((e) => e.eventId)],
+    );
     expect(rows[0].n).toBe(20);
 
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'outbox-test' });
@@ -41,7 +57,10 @@ describe('transactional outbox', () => {
     await relay.start();
     try {
       const ids = new Set(events.map((e) => e.eventId));
-      const seen = await readTopic<{ eventId: string }>(Topics.brands, (all) => all.filter((e) => ids.has(e.eventId)).length >= ids.size);
+      const seen = await readTopic<{ eventId: string }>(
+        Topics.brands,
+        (all) => all.filter((e) => ids.has(e.eventId)).length >= ids.size,
+      );
       expect(new Set(seen.filter((e) => ids.has(e.eventId)).map((e) => e.eventId)).size).toBe(20);
     } finally {
       await relay.stop();
@@ -65,7 +84,9 @@ describe('transactional outbox', () => {
     const eventId = randomUUID();
     let applied = 0;
     for (let i = 0; i < 3; i++) {
-      await withTransaction(pool, (client) => applyOnce(client, eventId, Topics.brands, async () => void applied++));
+      await withTransaction(pool, (client) =>
+        applyOnce(client, eventId, Topics.brands, async () => void applied++),
+      );
     }
     expect(applied).toBe(1);
   });

@@ -9,7 +9,8 @@ import { createLogger, type Logger } from '@packytrace/service-kit';
 export function testEnv() {
   const need = (name: string): string => {
     const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\` (or start \`npm run infra\`)`);
+    if (!value)
+      throw new Error(`${name} is not set: run the tests with \`npm test\` (or start \`npm run infra\`)`);
     return value;
   };
   return {
@@ -49,7 +50,11 @@ export function quietLogger(name = 'test'): Logger {
 }
 
 /** Waits until `probe` returns a value that is not undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -114,15 +119,28 @@ export async function readTopic<E = Record<string, unknown>>(
 }
 
 /** An access token through the dev-only `packytrace-cli` client (direct access grant). */
-export async function passwordGrant(username: string, password: string): Promise<{ accessToken: string; payload: Record<string, unknown> }> {
+export async function passwordGrant(
+  username: string,
+  password: string,
+): Promise<{ accessToken: string; payload: Record<string, unknown> }> {
   const env = testEnv();
   const response = await fetch(`${env.issuer}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'packytrace-cli', username, password, scope: 'openid' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'packytrace-cli',
+      username,
+      password,
+      scope: 'openid',
+    }),
   });
   const body = (await response.json()) as { access_token?: string; error_description?: string };
-  if (!response.ok || !body.access_token) throw new Error(`password grant failed: ${response.status} ${body.error_description ?? ''}`);
-  const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  if (!response.ok || !body.access_token)
+    throw new Error(`password grant failed: ${response.status} ${body.error_description ?? ''}`);
+  const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
   return { accessToken: body.access_token, payload };
 }

@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, type Pool, type ReadinessCheck, type ServiceApp } from '@packytrace/service-kit';
+import {
+  createServiceApp,
+  type Logger,
+  type Pool,
+  type ReadinessCheck,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import type { KeycloakDirectory } from './clients/keycloak';
 import { accountRoutes } from './routes/accounts';
 import { brandRoutes } from './routes/brands';

@@ -1,4 +1,11 @@
-import { badRequest, conflict, withTransaction, type Logger, type Pool, type PoolClient } from '@packytrace/service-kit';
+import {
+  badRequest,
+  conflict,
+  withTransaction,
+  type Logger,
+  type Pool,
+  type PoolClient,
+} from '@packytrace/service-kit';
 import type { KeycloakDirectory, NewUser } from './clients/keycloak';
 import { insertAccount, isUniqueViolation, linkVisitor } from './db/accounts';
 import { isValidEmail, normalizeEmail } from './domain/email';
@@ -23,7 +30,10 @@ export interface Registration extends NewUser {
  * fails once the Keycloak user exists, the user is deleted again (compensation), so no
  * half-registered account survives: a sign-in without an account row, or a row without a user.
  */
-export async function registerAccount(deps: RegistrationDeps, registration: Registration): Promise<{ accountId: string; email: string }> {
+export async function registerAccount(
+  deps: RegistrationDeps,
+  registration: Registration,
+): Promise<{ accountId: string; email: string }> {
   const email = normalizeEmail(registration.email);
   if (!isValidEmail(email)) throw badRequest('invalid_email', 'The email address is not valid.');
   const accountId = await deps.keycloak.createUser({ ...registration, email });

@@ -11,11 +11,20 @@ import { createBrand } from './routes/brands';
  * Keycloak Brand user each, and an account row for the platform admin of the realm import. Each new
  * Brand is announced (BrandRegistered) so Passport learns its prefixes.
  */
-export async function seedDevData(deps: { pool: Pool; keycloak: KeycloakDirectory; logger: Logger; adminEmail: string }): Promise<void> {
+export async function seedDevData(deps: {
+  pool: Pool;
+  keycloak: KeycloakDirectory;
+  logger: Logger;
+  adminEmail: string;
+}): Promise<void> {
   for (const demo of DEMO_BRANDS) {
     await withTransaction(deps.pool, async (tx) => {
       if (await findBrand(tx, demo.id)) return;
-      await createBrand(tx, { brandId: demo.id, name: demo.name, gs1CompanyPrefixes: [...demo.gs1CompanyPrefixes] });
+      await createBrand(tx, {
+        brandId: demo.id,
+        name: demo.name,
+        gs1CompanyPrefixes: [...demo.gs1CompanyPrefixes],
+      });
     });
     await ensureUser(deps, demo.user.email, demo.user.password, 'brand_user', demo.id);
   }
@@ -46,7 +55,8 @@ async function ensureUser(
   await withTransaction(deps.pool, async (tx) => {
     const existing = await accountIdByEmail(tx, email);
     if (existing && existing !== accountId) return; // a stale row from an earlier Keycloak; leave it to an operator
-    if (await insertAccount(tx, { id: accountId, email, displayName: null })) await announceAccountRegistered(tx, accountId);
+    if (await insertAccount(tx, { id: accountId, email, displayName: null }))
+      await announceAccountRegistered(tx, accountId);
     if (await addBrandUser(tx, accountId, brandId)) await announceBrandUserAdded(tx, brandId, accountId);
   });
 }
@@ -55,7 +65,9 @@ async function ensureAccountRow(pool: Pool, accountId: string, email: string): P
   await withTransaction(pool, async (tx) => {
     const existing = await accountIdByEmail(tx, email);
     if (existing) return;
-    if (await insertAccount(tx, { id: accountId, email: email.toLowerCase(), displayName: 'Platform Admin' })) {
+    if (
+      await insertAccount(tx, { id: accountId, email: email.toLowerCase(), displayName: 'Platform Admin' })
+    ) {
       await announceAccountRegistered(tx, accountId);
     }
   });

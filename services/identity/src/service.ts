@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { brokerList, createPool, EventProducer, OutboxRelay, runMigrations, type Logger, type RunningService } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  EventProducer,
+  OutboxRelay,
+  runMigrations,
+  type Logger,
+  type RunningService,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { KeycloakDirectory } from './clients/keycloak';
 import type { IdentityConfig } from './config';
@@ -23,7 +31,8 @@ export async function startIdentityService(config: IdentityConfig, logger: Logge
     clientId: config.PT_IDENTITY_CLIENT_ID,
     clientSecret: config.PT_IDENTITY_CLIENT_SECRET,
   });
-  if (config.PT_IDENTITY_SEED) await seedDevData({ pool, keycloak, logger, adminEmail: config.PT_ADMIN_EMAIL });
+  if (config.PT_IDENTITY_SEED)
+    await seedDevData({ pool, keycloak, logger, adminEmail: config.PT_ADMIN_EMAIL });
   const producer = new EventProducer({ brokers: brokerList(config.PT_KAFKA_BROKERS), clientId: 'identity' });
   const relay = new OutboxRelay({ pool, databaseUrl: config.PT_DB_URL, producer, logger });
   await relay.start();

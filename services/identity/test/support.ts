@@ -25,8 +25,13 @@ export function startIdentity(overrides: Partial<IdentityConfig> = {}): Promise<
 }
 
 /** Headers the gateway would send for a signed-in account. */
-export function asGateway(identity: { accountId?: string; visitorId?: string; roles?: string[] } = {}): Record<string, string> {
-  const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: TEST_INTERNAL_SECRET, 'content-type': 'application/json' };
+export function asGateway(
+  identity: { accountId?: string; visitorId?: string; roles?: string[] } = {},
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    [INTERNAL_TOKEN_HEADER]: TEST_INTERNAL_SECRET,
+    'content-type': 'application/json',
+  };
   if (identity.accountId) headers['x-account-id'] = identity.accountId;
   if (identity.visitorId) headers['x-visitor-id'] = identity.visitorId;
   if (identity.roles) headers['x-roles'] = identity.roles.join(',');

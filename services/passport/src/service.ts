@@ -1,6 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@packytrace/contracts';
-import { brokerList, createPool, EventProducer, type Logger, OutboxRelay, runMigrations, type RunningService, startConsumerInBackground } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  EventProducer,
+  type Logger,
+  OutboxRelay,
+  runMigrations,
+  type RunningService,
+  startConsumerInBackground,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { PersonalizationClient } from './clients/personalization';
 import type { PassportConfig } from './config';

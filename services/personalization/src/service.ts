@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@packytrace/contracts';
-import { brokerList, createPool, type Logger, runMigrations, type RunningService, startConsumerInBackground } from '@packytrace/service-kit';
+import {
+  brokerList,
+  createPool,
+  type Logger,
+  runMigrations,
+  type RunningService,
+  startConsumerInBackground,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { IdentityClient } from './clients/identity';
 import type { PersonalizationConfig } from './config';

@@ -12,7 +12,9 @@ export const Gtin14 = Type.String({ pattern: '^\\d{14}$' });
 export function eventSchema<Name extends string, Props extends TProperties>(
   type: Name,
   properties: Props,
-): TObject<{ eventId: typeof Uuid; type: ReturnType<typeof Type.Literal<Name>>; occurredAt: typeof Timestamp } & Props> {
+): TObject<
+  { eventId: typeof Uuid; type: ReturnType<typeof Type.Literal<Name>>; occurredAt: typeof Timestamp } & Props
+> {
   return Type.Object(
     { eventId: Uuid, type: Type.Literal(type), occurredAt: Timestamp, ...properties },
     { additionalProperties: false, $id: type },

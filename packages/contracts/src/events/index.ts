@@ -62,7 +62,9 @@ export function checkEvent<T extends Topic>(topic: T, value: unknown): EventOf<T
   const validator = typeof type === 'string' ? byType.get(type) : undefined;
   if (!validator) throw new InvalidEvent(topic, [`unknown event type ${JSON.stringify(type)}`]);
   if (!validator.Check(value)) {
-    const problems = [...validator.Errors(value)].slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const problems = [...validator.Errors(value)]
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new InvalidEvent(topic, problems);
   }
   return value as EventOf<T>;

@@ -13,7 +13,10 @@ export const RegisterAccountRequest = Type.Object(
 );
 export type RegisterAccountRequest = Static<typeof RegisterAccountRequest>;
 
-export const AccountCreated = Type.Object({ accountId: Type.String({ format: 'uuid' }), email: Type.String() }, { $id: 'AccountCreated' });
+export const AccountCreated = Type.Object(
+  { accountId: Type.String({ format: 'uuid' }), email: Type.String() },
+  { $id: 'AccountCreated' },
+);
 export type AccountCreated = Static<typeof AccountCreated>;
 
 export const Me = Type.Object(
@@ -65,7 +68,10 @@ export const CreateBrandRequest = Type.Object(
 );
 export type CreateBrandRequest = Static<typeof CreateBrandRequest>;
 
-export const BrandCreated = Type.Object({ brandId: Type.String({ format: 'uuid' }) }, { $id: 'BrandCreated' });
+export const BrandCreated = Type.Object(
+  { brandId: Type.String({ format: 'uuid' }) },
+  { $id: 'BrandCreated' },
+);
 
 export const CreateBrandUserRequest = Type.Object(
   {
@@ -78,7 +84,11 @@ export const CreateBrandUserRequest = Type.Object(
 export type CreateBrandUserRequest = Static<typeof CreateBrandUserRequest>;
 
 export const BrandUserCreated = Type.Object(
-  { accountId: Type.String({ format: 'uuid' }), email: Type.String(), brandId: Type.String({ format: 'uuid' }) },
+  {
+    accountId: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    brandId: Type.String({ format: 'uuid' }),
+  },
   { $id: 'BrandUserCreated' },
 );
 export type BrandUserCreated = Static<typeof BrandUserCreated>;

@@ -2,8 +2,20 @@ import Type, { type Static } from 'typebox';
 
 /** The 14 EU allergens (Regulation (EU) No 1169/2011, Annex II), as codes. */
 export const ALLERGENS = [
-  'gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soybeans', 'milk',
-  'nuts', 'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs',
+  'gluten',
+  'crustaceans',
+  'eggs',
+  'fish',
+  'peanuts',
+  'soybeans',
+  'milk',
+  'nuts',
+  'celery',
+  'mustard',
+  'sesame',
+  'sulphites',
+  'lupin',
+  'molluscs',
 ] as const;
 export const Allergen = Type.Enum(ALLERGENS);
 export type Allergen = (typeof ALLERGENS)[number];
@@ -33,7 +45,13 @@ export const Packaging = Type.Object({
 });
 
 export const NutriScore = Type.Object({
-  grade: Type.Union([Type.Literal('A'), Type.Literal('B'), Type.Literal('C'), Type.Literal('D'), Type.Literal('E')]),
+  grade: Type.Union([
+    Type.Literal('A'),
+    Type.Literal('B'),
+    Type.Literal('C'),
+    Type.Literal('D'),
+    Type.Literal('E'),
+  ]),
   points: Type.Integer(),
   version: Type.String(),
 });
@@ -54,7 +72,14 @@ export const Passport = Type.Object(
     origin: Type.Optional(Type.String()),
     nutriScore: Type.Optional(Type.Union([NutriScore, Type.Null()])),
     recalls: Type.Optional(
-      Type.Array(Type.Object({ recallId: Type.String(), batch: Type.Optional(Type.String()), reason: Type.String(), recalledAt: Type.String() })),
+      Type.Array(
+        Type.Object({
+          recallId: Type.String(),
+          batch: Type.Optional(Type.String()),
+          reason: Type.String(),
+          recalledAt: Type.String(),
+        }),
+      ),
     ),
   },
   { $id: 'Passport' },

@@ -16,7 +16,12 @@ export const HealthProfile = Type.Object(
 );
 export type HealthProfile = Static<typeof HealthProfile>;
 
-export const VERDICT_REASON_CODES = ['allergen_present', 'allergen_traces', 'diet_conflict', 'nutrient_over_limit'] as const;
+export const VERDICT_REASON_CODES = [
+  'allergen_present',
+  'allergen_traces',
+  'diet_conflict',
+  'nutrient_over_limit',
+] as const;
 
 export const VerdictReason = Type.Object({
   code: Type.String(),

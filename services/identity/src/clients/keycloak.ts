@@ -17,7 +17,12 @@ export interface NewUser {
 
 /** Keycloak could not be reached or failed; the request cannot be completed now. */
 export const keycloakUnavailable = () =>
-  new Problem(503, 'identity_provider_unavailable', 'Service unavailable', 'Sign-up is unavailable right now; try again shortly.');
+  new Problem(
+    503,
+    'identity_provider_unavailable',
+    'Service unavailable',
+    'Sign-up is unavailable right now; try again shortly.',
+  );
 
 /**
  * The realm's users through the Keycloak Admin REST API, as the confidential `identity-service`
@@ -31,16 +36,26 @@ export class KeycloakDirectory {
   private readonly roleIds = new Map<string, string>();
 
   constructor(private readonly settings: KeycloakSettings) {
-    this.kc = new KcAdminClient({ baseUrl: settings.baseUrl, realmName: settings.realm, timeout: settings.timeoutMs ?? 5_000 });
+    this.kc = new KcAdminClient({
+      baseUrl: settings.baseUrl,
+      realmName: settings.realm,
+      timeout: settings.timeoutMs ?? 5_000,
+    });
   }
 
   /** Re-authenticates shortly before the service-account token expires (no refresh token for client credentials). */
   private async session(): Promise<KcAdminClient> {
     if (Date.now() < this.tokenExpiresAt - 30_000) return this.kc;
     this.authenticating ??= this.kc
-      .auth({ grantType: 'client_credentials', clientId: this.settings.clientId, clientSecret: this.settings.clientSecret })
+      .auth({
+        grantType: 'client_credentials',
+        clientId: this.settings.clientId,
+        clientSecret: this.settings.clientSecret,
+      })
       .then(() => {
-        const payload = JSON.parse(Buffer.from(this.kc.accessToken!.split('.')[1]!, 'base64url').toString()) as { exp: number };
+        const payload = JSON.parse(
+          Buffer.from(this.kc.accessToken!.split('.')[1]!, 'base64url').toString(),
+        ) as { exp: number };
         this.tokenExpiresAt = payload.exp * 1000;
       })
       .finally(() => {
@@ -96,7 +111,10 @@ export class KeycloakDirectory {
     const kc = await this.session();
     const user = await kc.users.findOne({ id: userId });
     if (user && (!user.firstName || !user.lastName)) {
-      await kc.users.update({ id: userId }, { ...user, firstName: user.firstName || email.split('@')[0], lastName: user.lastName || '-' });
+      await kc.users.update(
+        { id: userId },
+        { ...user, firstName: user.firstName || email.split('@')[0], lastName: user.lastName || '-' },
+      );
     }
   }
 
@@ -123,9 +141,11 @@ function mapCreateError(error: unknown): Error {
   if (status === 409) return conflict('email_taken', 'An account with this email already exists.');
   if (status === 400 && /password/i.test(message)) {
     // Keycloak names the broken rule in error_description ("Invalid password: minimum length 10.").
-    return badRequest('weak_password', e.responseData?.error_description ?? 'The password does not meet the password policy.');
+    return badRequest(
+      'weak_password',
+      e.responseData?.error_description ?? 'The password does not meet the password policy.',
+    );
   }
   if (status === 400 && /email/i.test(message)) return badRequest('invalid_email', message);
   return Object.assign(keycloakUnavailable(), { cause: error });
 }
-

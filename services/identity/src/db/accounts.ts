@@ -22,7 +22,10 @@ export async function insertAccount(db: Queryable, account: AccountRow): Promise
 }
 
 export async function linkVisitor(db: Queryable, visitorId: string, accountId: string): Promise<void> {
-  await db.query('INSERT INTO visitor_links (visitor_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [visitorId, accountId]);
+  await db.query(
+    'INSERT INTO visitor_links (visitor_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [visitorId, accountId],
+  );
 }
 
 export async function findAccount(pool: Pool, accountId: string): Promise<AccountRow | undefined> {
@@ -34,6 +37,8 @@ export async function findAccount(pool: Pool, accountId: string): Promise<Accoun
 }
 
 export async function accountIdByEmail(db: Queryable, email: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM accounts WHERE lower(email) = lower($1)', [email]);
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM accounts WHERE lower(email) = lower($1)', [
+    email,
+  ]);
   return rows[0]?.id;
 }

@@ -24,9 +24,15 @@ export async function brandNameTaken(db: Queryable, name: string): Promise<boole
 }
 
 export async function insertBrand(db: Queryable, brand: BrandRow): Promise<boolean> {
-  const { rowCount } = await db.query('INSERT INTO brands (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [brand.brandId, brand.name]);
+  const { rowCount } = await db.query(
+    'INSERT INTO brands (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+    [brand.brandId, brand.name],
+  );
   if (rowCount === 0) return false;
-  await db.query('INSERT INTO brand_prefixes (prefix, brand_id) SELECT unnest($1::text[]), $2', [brand.gs1CompanyPrefixes, brand.brandId]);
+  await db.query('INSERT INTO brand_prefixes (prefix, brand_id) SELECT unnest($1::text[]), $2', [
+    brand.gs1CompanyPrefixes,
+    brand.brandId,
+  ]);
   return true;
 }
 
@@ -40,7 +46,10 @@ export async function findBrand(db: Queryable, brandId: string): Promise<BrandRo
 }
 
 export async function brandOfAccount(pool: Pool, accountId: string): Promise<BrandRow | undefined> {
-  const { rows } = await pool.query<{ brand_id: string }>('SELECT brand_id FROM brand_users WHERE account_id = $1', [accountId]);
+  const { rows } = await pool.query<{ brand_id: string }>(
+    'SELECT brand_id FROM brand_users WHERE account_id = $1',
+    [accountId],
+  );
   return rows[0] ? findBrand(pool, rows[0].brand_id) : undefined;
 }
 

@@ -24,7 +24,13 @@ export async function appendConsent(
 
 /** The account's consent history, oldest first. */
 export async function consentHistory(pool: Pool, accountId: string): Promise<ConsentRecord[]> {
-  const { rows } = await pool.query<{ purpose: string; granted: boolean; policy_version: string; source: string; recorded_at: Date }>(
+  const { rows } = await pool.query<{
+    purpose: string;
+    granted: boolean;
+    policy_version: string;
+    source: string;
+    recorded_at: Date;
+  }>(
     'SELECT purpose, granted, policy_version, source, recorded_at FROM consent_events WHERE account_id = $1 ORDER BY id',
     [accountId],
   );
@@ -37,11 +43,17 @@ export async function consentHistory(pool: Pool, accountId: string): Promise<Con
   }));
 }
 
-export async function currentConsent(pool: Pool, accountId: string, purpose: string): Promise<{ granted: boolean; policyVersion: string | null }> {
+export async function currentConsent(
+  pool: Pool,
+  accountId: string,
+  purpose: string,
+): Promise<{ granted: boolean; policyVersion: string | null }> {
   const { rows } = await pool.query<{ granted: boolean; policy_version: string }>(
     'SELECT granted, policy_version FROM consent_events WHERE account_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1',
     [accountId, purpose],
   );
   const latest = rows[0];
-  return latest ? { granted: latest.granted, policyVersion: latest.policy_version } : { granted: false, policyVersion: null };
+  return latest
+    ? { granted: latest.granted, policyVersion: latest.policy_version }
+    : { granted: false, policyVersion: null };
 }

@@ -17,7 +17,11 @@ export function foldConsents(history: ConsentRecord[]): Record<string, ConsentSt
     CONSENT_PURPOSES.map((p) => [p, { granted: false, policyVersion: null, changedAt: null }]),
   );
   for (const record of history) {
-    state[record.purpose] = { granted: record.granted, policyVersion: record.policyVersion, changedAt: record.changedAt };
+    state[record.purpose] = {
+      granted: record.granted,
+      policyVersion: record.policyVersion,
+      changedAt: record.changedAt,
+    };
   }
   return state;
 }

@@ -15,29 +15,61 @@ import { enqueueEvent, newEvent, type PoolClient } from '@packytrace/service-kit
  */
 type Tx = Pick<PoolClient, 'query'>;
 
-export async function announceAccountRegistered(tx: Tx, accountId: string, visitorId?: string): Promise<void> {
+export async function announceAccountRegistered(
+  tx: Tx,
+  accountId: string,
+  visitorId?: string,
+): Promise<void> {
   await enqueueEvent(
     tx,
     Topics.accounts,
-    newEvent<AccountRegistered>({ type: 'AccountRegistered', accountId, ...(visitorId ? { visitorId } : {}) }),
+    newEvent<AccountRegistered>({
+      type: 'AccountRegistered',
+      accountId,
+      ...(visitorId ? { visitorId } : {}),
+    }),
     accountId,
   );
   if (visitorId) {
-    await enqueueEvent(tx, Topics.accounts, newEvent<VisitorLinkedToAccount>({ type: 'VisitorLinkedToAccount', accountId, visitorId }), accountId);
+    await enqueueEvent(
+      tx,
+      Topics.accounts,
+      newEvent<VisitorLinkedToAccount>({ type: 'VisitorLinkedToAccount', accountId, visitorId }),
+      accountId,
+    );
   }
 }
 
-export async function announceConsent(tx: Tx, accountId: string, purpose: string, granted: boolean, policyVersion: string): Promise<void> {
+export async function announceConsent(
+  tx: Tx,
+  accountId: string,
+  purpose: string,
+  granted: boolean,
+  policyVersion: string,
+): Promise<void> {
   const event = granted
     ? newEvent<ConsentGranted>({ type: 'ConsentGranted', accountId, purpose, policyVersion })
     : newEvent<ConsentWithdrawn>({ type: 'ConsentWithdrawn', accountId, purpose, policyVersion });
   await enqueueEvent(tx, Topics.consents, event, accountId);
 }
 
-export async function announceBrandRegistered(tx: Tx, brand: { brandId: string; name: string; gs1CompanyPrefixes: string[] }): Promise<void> {
-  await enqueueEvent(tx, Topics.brands, newEvent<BrandRegistered>({ type: 'BrandRegistered', ...brand }), brand.brandId);
+export async function announceBrandRegistered(
+  tx: Tx,
+  brand: { brandId: string; name: string; gs1CompanyPrefixes: string[] },
+): Promise<void> {
+  await enqueueEvent(
+    tx,
+    Topics.brands,
+    newEvent<BrandRegistered>({ type: 'BrandRegistered', ...brand }),
+    brand.brandId,
+  );
 }
 
 export async function announceBrandUserAdded(tx: Tx, brandId: string, accountId: string): Promise<void> {
-  await enqueueEvent(tx, Topics.brands, newEvent<BrandUserAdded>({ type: 'BrandUserAdded', brandId, accountId }), brandId);
+  await enqueueEvent(
+    tx,
+    Topics.brands,
+    newEvent<BrandUserAdded>({ type: 'BrandUserAdded', brandId, accountId }),
+    brandId,
+  );
 }

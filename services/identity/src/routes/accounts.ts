@@ -11,7 +11,7 @@ export function accountRoutes(app: ServiceApp, deps: RegistrationDeps): void {
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Register an account; links the caller\'s Visitor ID',
+        summary: "Register an account; links the caller's Visitor ID",
         body: RegisterAccountRequest,
         response: { 201: AccountCreated, 400: ProblemDetails, 409: ProblemDetails, 503: ProblemDetails },
       },
@@ -31,7 +31,13 @@ export function accountRoutes(app: ServiceApp, deps: RegistrationDeps): void {
 
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['accounts'], summary: 'The signed-in account', response: { 200: Me, 401: ProblemDetails, 404: ProblemDetails } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'The signed-in account',
+        response: { 200: Me, 401: ProblemDetails, 404: ProblemDetails },
+      },
+    },
     async (request) => {
       const accountId = requireAccount(request);
       const account = await findAccount(deps.pool, accountId);

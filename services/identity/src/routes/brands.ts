@@ -6,10 +6,26 @@ import {
   InternalAccountBrand,
   ProblemDetails,
 } from '@packytrace/contracts';
-import { badRequest, conflict, notFound, requireRole, withTransaction, type PoolClient, type ServiceApp } from '@packytrace/service-kit';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  requireRole,
+  withTransaction,
+  type PoolClient,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
-import { addBrandUser, allPrefixes, brandNameTaken, brandOfAccount, findBrand, insertBrand, lockBrandRegistry } from '../db/brands';
+import {
+  addBrandUser,
+  allPrefixes,
+  brandNameTaken,
+  brandOfAccount,
+  findBrand,
+  insertBrand,
+  lockBrandRegistry,
+} from '../db/brands';
 import { invalidPrefixes, overlappingPrefixes } from '../domain/prefixes';
 import { announceBrandRegistered, announceBrandUserAdded } from '../events/publish';
 import { registerAccount, type RegistrationDeps } from '../registration';
@@ -17,16 +33,27 @@ import { registerAccount, type RegistrationDeps } from '../registration';
 const PLATFORM_ADMIN = 'platform_admin';
 
 /** Registers a Brand after checking its prefixes against every other Brand's, inside the caller's transaction. */
-export async function createBrand(tx: PoolClient, brand: { brandId: string; name: string; gs1CompanyPrefixes: string[] }): Promise<void> {
+export async function createBrand(
+  tx: PoolClient,
+  brand: { brandId: string; name: string; gs1CompanyPrefixes: string[] },
+): Promise<void> {
   const bad = invalidPrefixes(brand.gs1CompanyPrefixes);
-  if (bad.length > 0) throw badRequest('invalid_gs1_company_prefix', `GS1 company prefixes have 6 to 12 digits: ${bad.join(', ')}.`);
+  if (bad.length > 0)
+    throw badRequest(
+      'invalid_gs1_company_prefix',
+      `GS1 company prefixes have 6 to 12 digits: ${bad.join(', ')}.`,
+    );
   await lockBrandRegistry(tx);
   const clashes = overlappingPrefixes(brand.gs1CompanyPrefixes, await allPrefixes(tx));
   if (clashes.length > 0) {
     const [a, b] = clashes[0]!;
-    throw conflict('prefix_overlap', `GS1 company prefix ${a} overlaps ${b}; a GTIN must belong to one Brand.`);
+    throw conflict(
+      'prefix_overlap',
+      `GS1 company prefix ${a} overlaps ${b}; a GTIN must belong to one Brand.`,
+    );
   }
-  if (await brandNameTaken(tx, brand.name)) throw conflict('brand_name_taken', 'A Brand with this name exists.');
+  if (await brandNameTaken(tx, brand.name))
+    throw conflict('brand_name_taken', 'A Brand with this name exists.');
   await insertBrand(tx, brand);
   await announceBrandRegistered(tx, brand);
 }
@@ -40,14 +67,22 @@ export function brandRoutes(app: ServiceApp, deps: RegistrationDeps): void {
         tags: ['admin'],
         summary: 'Register a Brand with its GS1 company prefixes',
         body: CreateBrandRequest,
-        response: { 201: BrandCreated, 400: ProblemDetails, 401: ProblemDetails, 403: ProblemDetails, 409: ProblemDetails },
+        response: {
+          201: BrandCreated,
+          400: ProblemDetails,
+          401: ProblemDetails,
+          403: ProblemDetails,
+          409: ProblemDetails,
+        },
       },
     },
     async (request, reply) => {
       requireRole(request, PLATFORM_ADMIN);
       const brandId = randomUUID();
       const gs1CompanyPrefixes = [...new Set(request.body.gs1CompanyPrefixes)];
-      await withTransaction(deps.pool, (tx) => createBrand(tx, { brandId, name: request.body.name.trim(), gs1CompanyPrefixes }));
+      await withTransaction(deps.pool, (tx) =>
+        createBrand(tx, { brandId, name: request.body.name.trim(), gs1CompanyPrefixes }),
+      );
       return reply.status(201).send({ brandId });
     },
   );
@@ -60,7 +95,14 @@ export function brandRoutes(app: ServiceApp, deps: RegistrationDeps): void {
         summary: 'Create a Brand user (a Keycloak user with the brand_user role)',
         params: Type.Object({ brandId: Type.String({ format: 'uuid' }) }),
         body: CreateBrandUserRequest,
-        response: { 201: BrandUserCreated, 400: ProblemDetails, 401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails, 409: ProblemDetails },
+        response: {
+          201: BrandUserCreated,
+          400: ProblemDetails,
+          401: ProblemDetails,
+          403: ProblemDetails,
+          404: ProblemDetails,
+          409: ProblemDetails,
+        },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,18 @@
-import { ConsentsView, InternalConsent, ProblemDetails, PutConsentRequest, ConsentState } from '@packytrace/contracts';
-import { badRequest, notFound, requireAccount, withTransaction, type Pool, type ServiceApp } from '@packytrace/service-kit';
+import {
+  ConsentsView,
+  InternalConsent,
+  ProblemDetails,
+  PutConsentRequest,
+  ConsentState,
+} from '@packytrace/contracts';
+import {
+  badRequest,
+  notFound,
+  requireAccount,
+  withTransaction,
+  type Pool,
+  type ServiceApp,
+} from '@packytrace/service-kit';
 import Type from 'typebox';
 import { findAccount } from '../db/accounts';
 import { appendConsent, consentHistory, currentConsent } from '../db/consents';
@@ -15,14 +28,21 @@ export interface ConsentDeps {
 const PurposeParams = Type.Object({ purpose: Type.String({ maxLength: 50 }) });
 
 function checkPurpose(purpose: string): void {
-  if (!isPurpose(purpose)) throw badRequest('unknown_purpose', `Purposes are: ${CONSENT_PURPOSES.join(', ')}.`);
+  if (!isPurpose(purpose))
+    throw badRequest('unknown_purpose', `Purposes are: ${CONSENT_PURPOSES.join(', ')}.`);
 }
 
 /** Consent routes (docs/API.md): an append-only history, the current state folded from it. */
 export function consentRoutes(app: ServiceApp, deps: ConsentDeps): void {
   app.get(
     '/api/v1/me/consents',
-    { schema: { tags: ['consents'], summary: 'Current consents and their history', response: { 200: ConsentsView, 401: ProblemDetails } } },
+    {
+      schema: {
+        tags: ['consents'],
+        summary: 'Current consents and their history',
+        response: { 200: ConsentsView, 401: ProblemDetails },
+      },
+    },
     async (request) => {
       const history = await consentHistory(deps.pool, requireAccount(request));
       return { consents: foldConsents(history), history };
@@ -44,11 +64,18 @@ export function consentRoutes(app: ServiceApp, deps: ConsentDeps): void {
       const accountId = requireAccount(request);
       const { purpose } = request.params;
       checkPurpose(purpose);
-      if (!(await findAccount(deps.pool, accountId))) throw notFound('account_not_found', 'This sign-in has no PackyTrace account.');
+      if (!(await findAccount(deps.pool, accountId)))
+        throw notFound('account_not_found', 'This sign-in has no PackyTrace account.');
       const { granted } = request.body;
       const policyVersion = request.body.policyVersion ?? deps.currentPolicyVersion;
       const record = await withTransaction(deps.pool, async (tx) => {
-        const appended = await appendConsent(tx, { accountId, purpose, granted, policyVersion, source: 'account_api' });
+        const appended = await appendConsent(tx, {
+          accountId,
+          purpose,
+          granted,
+          policyVersion,
+          source: 'account_api',
+        });
         await announceConsent(tx, accountId, purpose, granted, policyVersion);
         return appended;
       });
@@ -61,7 +88,10 @@ export function consentRoutes(app: ServiceApp, deps: ConsentDeps): void {
     {
       schema: {
         hide: true,
-        params: Type.Object({ accountId: Type.String({ format: 'uuid' }), purpose: Type.String({ maxLength: 50 }) }),
+        params: Type.Object({
+          accountId: Type.String({ format: 'uuid' }),
+          purpose: Type.String({ maxLength: 50 }),
+        }),
         response: { 200: InternalConsent },
       },
     },

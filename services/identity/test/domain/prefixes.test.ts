@@ -5,7 +5,11 @@ import { isValidEmail } from '../../src/domain/email';
 
 describe('GS1 company prefixes', () => {
   it('accepts 6 to 12 digits only', () => {
-    expect(invalidPrefixes(['123456', '123456789012', '12345', '1234567890123', '12a456'])).toEqual(['12345', '1234567890123', '12a456']);
+    expect(invalidPrefixes(['123456', '123456789012', '12345', '1234567890123', '12a456'])).toEqual([
+      '12345',
+      '1234567890123',
+      '12a456',
+    ]);
   });
 
   it('a prefix overlaps any extension of itself, in both directions', () => {
@@ -25,6 +29,10 @@ describe('GS1 company prefixes', () => {
 });
 
 describe('email check', () => {
-  it.each(['a@b.co', 'first.last+tag@sub.example.org'])('accepts %s', (e) => expect(isValidEmail(e)).toBe(true));
-  it.each(['plain', 'a@b', 'a b@c.de', 'a@@b.de', 'a..b@c.de', '@c.de'])('refuses %s', (e) => expect(isValidEmail(e)).toBe(false));
+  it.each(['a@b.co', 'first.last+tag@sub.example.org'])('accepts %s', (e) =>
+    expect(isValidEmail(e)).toBe(true),
+  );
+  it.each(['plain', 'a@b', 'a b@c.de', 'a@@b.de', 'a..b@c.de', '@c.de'])('refuses %s', (e) =>
+    expect(isValidEmail(e)).toBe(false),
+  );
 });

@@ -19,7 +19,11 @@ describe('registration', () => {
   it('creates a Keycloak user whose id is the account id, links the visitor, and the user can sign in', async () => {
     const email = freshEmail();
     const visitorId = randomUUID();
-    const response = await post('/api/v1/accounts', { email, password: STRONG_PASSWORD, displayName: 'Ada' }, asGateway({ visitorId }));
+    const response = await post(
+      '/api/v1/accounts',
+      { email, password: STRONG_PASSWORD, displayName: 'Ada' },
+      asGateway({ visitorId }),
+    );
     expect(response.status).toBe(201);
     const { accountId } = (await response.json()) as { accountId: string };
 
@@ -27,20 +31,34 @@ describe('registration', () => {
     expect(payload.sub).toBe(accountId);
     expect((payload.realm_access as { roles: string[] }).roles).toContain('consumer');
 
-    const events = await readTopic<{ type: string; accountId: string; visitorId?: string }>(Topics.accounts, (seen) =>
-      seen.some((e) => e.type === 'VisitorLinkedToAccount' && e.accountId === accountId),
+    const events = await readTopic<{ type: string; accountId: string; visitorId?: string }>(
+      Topics.accounts,
+      (seen) => seen.some((e) => e.type === 'VisitorLinkedToAccount' && e.accountId === accountId),
     );
-    expect(events.filter((e) => e.accountId === accountId).map((e) => e.type)).toEqual(['AccountRegistered', 'VisitorLinkedToAccount']);
-    expect(events.find((e) => e.type === 'VisitorLinkedToAccount' && e.accountId === accountId)?.visitorId).toBe(visitorId);
+    expect(events.filter((e) => e.accountId === accountId).map((e) => e.type)).toEqual([
+      'AccountRegistered',
+      'VisitorLinkedToAccount',
+    ]);
+    expect(
+      events.find((e) => e.type === 'VisitorLinkedToAccount' && e.accountId === accountId)?.visitorId,
+    ).toBe(visitorId);
 
-    const me = await fetch(`${identity.url}/api/v1/me`, { headers: asGateway({ accountId, roles: ['consumer'] }) });
+    const me = await fetch(`${identity.url}/api/v1/me`, {
+      headers: asGateway({ accountId, roles: ['consumer'] }),
+    });
     expect(await me.json()).toEqual({ accountId, email, displayName: 'Ada', roles: ['consumer'] });
   });
 
   it('refuses a duplicate email with 409 email_taken, whatever its case', async () => {
     const email = freshEmail();
-    expect((await post('/api/v1/accounts', { email, password: STRONG_PASSWORD }, asGateway())).status).toBe(201);
-    const again = await post('/api/v1/accounts', { email: email.toUpperCase(), password: STRONG_PASSWORD }, asGateway());
+    expect((await post('/api/v1/accounts', { email, password: STRONG_PASSWORD }, asGateway())).status).toBe(
+      201,
+    );
+    const again = await post(
+      '/api/v1/accounts',
+      { email: email.toUpperCase(), password: STRONG_PASSWORD },
+      asGateway(),
+    );
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ code: 'email_taken' });
   });
@@ -54,7 +72,11 @@ describe('registration', () => {
   });
 
   it('refuses a malformed email with 400 invalid_email', async () => {
-    const response = await post('/api/v1/accounts', { email: 'not an email', password: STRONG_PASSWORD }, asGateway());
+    const response = await post(
+      '/api/v1/accounts',
+      { email: 'not an email', password: STRONG_PASSWORD },
+      asGateway(),
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'invalid_email' });
   });

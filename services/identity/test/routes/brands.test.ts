@@ -18,7 +18,10 @@ const post = (path: string, body: unknown, headers = admin) =>
 describe('Brands', () => {
   it('registers a Brand and a Brand user who signs in with brand_user; both are announced; the lookup finds the Brand', async () => {
     const prefix = freshPrefix().slice(0, 9);
-    const created = await post('/api/v1/admin/brands', { name: `Brand ${randomUUID()}`, gs1CompanyPrefixes: [prefix] });
+    const created = await post('/api/v1/admin/brands', {
+      name: `Brand ${randomUUID()}`,
+      gs1CompanyPrefixes: [prefix],
+    });
     expect(created.status).toBe(201);
     const { brandId } = (await created.json()) as { brandId: string };
 
@@ -29,22 +32,36 @@ describe('Brands', () => {
     const { payload } = await passwordGrant(email, STRONG_PASSWORD);
     expect((payload.realm_access as { roles: string[] }).roles).toContain('brand_user');
 
-    const lookup = await fetch(`${identity.url}/internal/accounts/${accountId}/brand`, { headers: asGateway() });
+    const lookup = await fetch(`${identity.url}/internal/accounts/${accountId}/brand`, {
+      headers: asGateway(),
+    });
     expect(await lookup.json()).toMatchObject({ brandId, gs1CompanyPrefixes: [prefix] });
-    const me = await fetch(`${identity.url}/api/v1/me`, { headers: asGateway({ accountId, roles: ['brand_user'] }) });
+    const me = await fetch(`${identity.url}/api/v1/me`, {
+      headers: asGateway({ accountId, roles: ['brand_user'] }),
+    });
     expect(await me.json()).toMatchObject({ brandId });
 
-    const events = await readTopic<{ type: string; brandId: string }>(Topics.brands, (seen) =>
-      seen.filter((e) => e.brandId === brandId).length >= 2,
+    const events = await readTopic<{ type: string; brandId: string }>(
+      Topics.brands,
+      (seen) => seen.filter((e) => e.brandId === brandId).length >= 2,
     );
-    expect(events.filter((e) => e.brandId === brandId).map((e) => e.type)).toEqual(['BrandRegistered', 'BrandUserAdded']);
+    expect(events.filter((e) => e.brandId === brandId).map((e) => e.type)).toEqual([
+      'BrandRegistered',
+      'BrandUserAdded',
+    ]);
   });
 
-  it('refuses prefixes where one starts another Brand\'s with 409 prefix_overlap', async () => {
+  it("refuses prefixes where one starts another Brand's with 409 prefix_overlap", async () => {
     const prefix = freshPrefix().slice(0, 8);
-    expect((await post('/api/v1/admin/brands', { name: `A ${randomUUID()}`, gs1CompanyPrefixes: [prefix] })).status).toBe(201);
+    expect(
+      (await post('/api/v1/admin/brands', { name: `A ${randomUUID()}`, gs1CompanyPrefixes: [prefix] }))
+        .status,
+    ).toBe(201);
     for (const clash of [`${prefix}12`, prefix.slice(0, 7), prefix]) {
-      const response = await post('/api/v1/admin/brands', { name: `B ${randomUUID()}`, gs1CompanyPrefixes: [clash] });
+      const response = await post('/api/v1/admin/brands', {
+        name: `B ${randomUUID()}`,
+        gs1CompanyPrefixes: [clash],
+      });
       expect(response.status).toBe(409);
       expect(await response.json()).toMatchObject({ code: 'prefix_overlap' });
     }
@@ -52,7 +69,10 @@ describe('Brands', () => {
 
   it('refuses prefixes that are not 6 to 12 digits', async () => {
     for (const bad of ['12345', '1234567890123', '12345a']) {
-      const response = await post('/api/v1/admin/brands', { name: `C ${randomUUID()}`, gs1CompanyPrefixes: [bad] });
+      const response = await post('/api/v1/admin/brands', {
+        name: `C ${randomUUID()}`,
+        gs1CompanyPrefixes: [bad],
+      });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ code: 'invalid_gs1_company_prefix' });
     }
@@ -60,16 +80,25 @@ describe('Brands', () => {
 
   it('admin routes are for platform_admin only', async () => {
     const consumer = asGateway({ accountId: randomUUID(), roles: ['consumer', 'brand_user'] });
-    const response = await post('/api/v1/admin/brands', { name: 'X', gs1CompanyPrefixes: [freshPrefix()] }, consumer);
+    const response = await post(
+      '/api/v1/admin/brands',
+      { name: 'X', gs1CompanyPrefixes: [freshPrefix()] },
+      consumer,
+    );
     expect(response.status).toBe(403);
-    expect((await post('/api/v1/admin/brands', { name: 'X', gs1CompanyPrefixes: [freshPrefix()] }, asGateway())).status).toBe(401);
+    expect(
+      (await post('/api/v1/admin/brands', { name: 'X', gs1CompanyPrefixes: [freshPrefix()] }, asGateway()))
+        .status,
+    ).toBe(401);
   });
 
   it('seeds the demo Brands idempotently, each with a Brand user who can sign in', async () => {
     const second = await startIdentity();
     await second.close();
     const { payload } = await passwordGrant('brand@nordhavn.example', 'Nordhavn-dev-2026!');
-    const lookup = await fetch(`${identity.url}/internal/accounts/${String(payload.sub)}/brand`, { headers: asGateway() });
+    const lookup = await fetch(`${identity.url}/internal/accounts/${String(payload.sub)}/brand`, {
+      headers: asGateway(),
+    });
     expect(await lookup.json()).toEqual({
       brandId: '8a1f2c3d-0000-4000-8000-000000000001',
       name: 'Nordhavn Foods',

@@ -20,7 +20,11 @@ beforeAll(async () => {
 afterAll(async () => identity?.close());
 
 const putConsent = (purpose: string, body: unknown) =>
-  fetch(`${identity.url}/api/v1/me/consents/${purpose}`, { method: 'PUT', headers: asGateway({ accountId }), body: JSON.stringify(body) });
+  fetch(`${identity.url}/api/v1/me/consents/${purpose}`, {
+    method: 'PUT',
+    headers: asGateway({ accountId }),
+    body: JSON.stringify(body),
+  });
 
 describe('consent', () => {
   it('appends every decision, derives the current state from the latest, and announces each', async () => {
@@ -28,7 +32,9 @@ describe('consent', () => {
     const withdrawn = await putConsent('health_profile', { granted: false });
     expect(await withdrawn.json()).toMatchObject({ granted: false, policyVersion: '2026-01' });
 
-    const view = (await (await fetch(`${identity.url}/api/v1/me/consents`, { headers: asGateway({ accountId }) })).json()) as {
+    const view = (await (
+      await fetch(`${identity.url}/api/v1/me/consents`, { headers: asGateway({ accountId }) })
+    ).json()) as {
       consents: Record<string, { granted: boolean }>;
       history: { granted: boolean; policyVersion: string; source: string }[];
     };
@@ -39,15 +45,23 @@ describe('consent', () => {
       [false, '2026-01'],
     ]);
 
-    const internal = await fetch(`${identity.url}/internal/accounts/${accountId}/consents/health_profile`, { headers: asGateway() });
+    const internal = await fetch(`${identity.url}/internal/accounts/${accountId}/consents/health_profile`, {
+      headers: asGateway(),
+    });
     expect(await internal.json()).toEqual({ granted: false, policyVersion: '2026-01' });
 
-    const events = await readTopic<{ type: string; accountId: string }>(Topics.consents, (seen) =>
-      seen.filter((e) => e.accountId === accountId).length >= 2,
+    const events = await readTopic<{ type: string; accountId: string }>(
+      Topics.consents,
+      (seen) => seen.filter((e) => e.accountId === accountId).length >= 2,
     );
     // Sorted: other test files run identity instances whose relays share this outbox, and relays on
     // different instances do not keep per-key order (reported to the lead as a kit issue).
-    expect(events.filter((e) => e.accountId === accountId).map((e) => e.type).sort()).toEqual(['ConsentGranted', 'ConsentWithdrawn']);
+    expect(
+      events
+        .filter((e) => e.accountId === accountId)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['ConsentGranted', 'ConsentWithdrawn']);
   });
 
   it('refuses an unknown purpose', async () => {
@@ -61,12 +75,19 @@ describe('consent', () => {
     const asService = new pg.Client({ connectionString: roleDatabaseUrl('identity_svc') });
     await asService.connect();
     try {
-      await expect(asService.query('UPDATE consent_events SET granted = false WHERE account_id = $1', [accountId])).rejects.toThrow(
+      await expect(
+        asService.query('UPDATE consent_events SET granted = false WHERE account_id = $1', [accountId]),
+      ).rejects.toThrow(/append-only|permission denied/);
+      await expect(
+        asService.query('DELETE FROM consent_events WHERE account_id = $1', [accountId]),
+      ).rejects.toThrow(/append-only|permission denied/);
+      await expect(asService.query('TRUNCATE consent_events CASCADE')).rejects.toThrow(
         /append-only|permission denied/,
       );
-      await expect(asService.query('DELETE FROM consent_events WHERE account_id = $1', [accountId])).rejects.toThrow(/append-only|permission denied/);
-      await expect(asService.query('TRUNCATE consent_events CASCADE')).rejects.toThrow(/append-only|permission denied/);
-      const { rows } = await asService.query('SELECT granted FROM consent_events WHERE account_id = $1 AND purpose = $2', [accountId, 'analytics']);
+      const { rows } = await asService.query(
+        'SELECT granted FROM consent_events WHERE account_id = $1 AND purpose = $2',
+        [accountId, 'analytics'],
+      );
       expect(rows).toEqual([{ granted: true }]);
     } finally {
       await asService.end();
@@ -74,7 +95,10 @@ describe('consent', () => {
   });
 
   it('internal consent for an account that never decided is not granted', async () => {
-    const response = await fetch(`${identity.url}/internal/accounts/${randomUUID()}/consents/health_profile`, { headers: asGateway() });
+    const response = await fetch(
+      `${identity.url}/internal/accounts/${randomUUID()}/consents/health_profile`,
+      { headers: asGateway() },
+    );
     expect(await response.json()).toEqual({ granted: false, policyVersion: null });
   });
 

@@ -38,7 +38,12 @@ export interface BrandRouteDeps {
 async function brandOwning(deps: BrandRouteDeps, brandId: string, gtin: string): Promise<BrandScope> {
   const brand = await deps.brands.find(brandId);
   if (!brand)
-    throw new Problem(503, 'brand_not_in_catalog', 'Service unavailable', 'Your Brand is not known to the catalog yet; try again shortly.');
+    throw new Problem(
+      503,
+      'brand_not_in_catalog',
+      'Service unavailable',
+      'Your Brand is not known to the catalog yet; try again shortly.',
+    );
   if (!gtinInScope(gtin, brand.gs1CompanyPrefixes)) {
     throw forbidden(
       'outside_brand_scope',
