@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import replyFrom from '@fastify/reply-from';
 import { REQUEST_ID_HEADER } from '@packytrace/contracts';
 import { Problem, toProblem, type Logger } from '@packytrace/service-kit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VerifiedCaller } from './auth/jwt';
 import type { BrandDirectory } from './clients/identity-brands';
 import { csv, type GatewayConfig } from './config';
@@ -46,7 +46,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
     },
     requestIdHeader: false,
-    disableRequestLogging: true,
+    // Our own access log (onResponse below) replaces Fastify's request lines.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   });
 
