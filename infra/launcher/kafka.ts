@@ -36,8 +36,8 @@ export async function startKafka(libs: string, ports: KafkaPorts): Promise<Manag
       'kafka.tools.StorageTool',
       'format',
       '--standalone',
-      '-t',
-      clusterId(home),
+      // One argument: a base64url id may start with '-', which a separate argument would turn into an option.
+      `--cluster-id=${clusterId(home)}`,
       '-c',
       configFile,
     ]);
