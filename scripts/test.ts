@@ -56,6 +56,7 @@ interface InfraState {
   kafkaBrokers: string;
   keycloakUrl: string;
   issuer: string;
+  pids?: Record<string, number>;
 }
 
 /** A dev infrastructure that is up and answering, if `npm run infra` left one. */
@@ -163,6 +164,7 @@ async function main(): Promise<number> {
       kafkaBrokers: infra.kafkaBrokers,
       keycloakUrl: infra.keycloakUrl,
       issuer: infra.issuer,
+      pids: infra.pids,
     };
   }
   const stop = async () => {
@@ -179,6 +181,8 @@ async function main(): Promise<number> {
     PT_KAFKA_BROKERS: state.kafkaBrokers,
     PT_KEYCLOAK_URL: state.keycloakUrl,
     PT_KEYCLOAK_ISSUER: state.issuer,
+    // The broker's process, for the outage test that pauses the real Kafka (tests/stack/kafka-outage).
+    ...(state.pids?.kafka ? { PT_TEST_KAFKA_PID: String(state.pids.kafka) } : {}),
   };
   let code = 0;
   try {
