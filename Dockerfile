@@ -5,6 +5,8 @@ WORKDIR /app
 ENV NODE_ENV=development
 COPY . .
 RUN npm ci --no-audit --no-fund
+# The web app's production build; the browser on the host reaches the gateway and Keycloak on localhost.
+RUN cd apps/web && npx vite build
 ENV PT_HTTP_HOST=0.0.0.0
 USER node
 CMD ["sh", "-c", "exec node --import tsx services/${SERVICE:?set SERVICE to the service folder name}/src/main.ts"]
