@@ -5,24 +5,10 @@
  * product's allergens can never disagree with its ingredient list.
  */
 
-export const EU_ALLERGENS = [
-  'gluten',
-  'crustaceans',
-  'eggs',
-  'fish',
-  'peanuts',
-  'soybeans',
-  'milk',
-  'nuts',
-  'celery',
-  'mustard',
-  'sesame',
-  'sulphites',
-  'lupin',
-  'molluscs',
-] as const;
+import { ALLERGENS, type Allergen } from '@packytrace/contracts';
 
-export type Allergen = (typeof EU_ALLERGENS)[number];
+export const EU_ALLERGENS = ALLERGENS;
+export type { Allergen };
 
 /** vegan: plant or mineral; vegetarian: milk, eggs or honey; animal: meat, fish or seafood. */
 export type IngredientDiet = 'vegan' | 'vegetarian' | 'animal';
