@@ -17,21 +17,44 @@ export interface OutgoingEvent<T extends Topic> {
 
 /** A producer that refuses events that do not match their topic's contract. */
 export class EventProducer {
-  readonly raw: Producer<string, string, string, string>;
+  private producer: Producer<string, string, string, string>;
 
-  constructor(options: { brokers: string[]; clientId: string; timeoutMs?: number }) {
-    this.raw = new Producer({
-      clientId: options.clientId,
-      bootstrapBrokers: options.brokers,
+  constructor(private readonly options: { brokers: string[]; clientId: string; timeoutMs?: number }) {
+    this.producer = this.create();
+  }
+
+  private create(): Producer<string, string, string, string> {
+    return new Producer({
+      clientId: this.options.clientId,
+      bootstrapBrokers: this.options.brokers,
       serializers: stringSerializers,
       // Idempotent producer with acks=all: a retried send never writes a duplicate (KIP-98).
       idempotent: true,
       acks: ProduceAcks.ALL,
-      timeout: options.timeoutMs ?? 5_000,
+      timeout: this.options.timeoutMs ?? 5_000,
+      // A hung broker fails a send in seconds, not after the client's default 30 s.
+      connectTimeout: 3_000,
+      requestTimeout: 10_000,
       retries: 2,
       retryDelay: 200,
       autocreateTopics: false,
     });
+  }
+
+  get raw(): Producer<string, string, string, string> {
+    return this.producer;
+  }
+
+  /**
+   * Starts over with a new producer (and so a new producer id) after a failed send. A send that
+   * timed out may still have been written; the old id's sequence numbers would then make every retry
+   * fail with OUT_OF_ORDER_SEQUENCE_NUMBER. The retry may duplicate that batch: consumers dedupe by
+   * eventId (the kit's inbox), so delivery stays at-least-once with effects applied once.
+   */
+  async reset(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.create();
+    await Promise.resolve(old.close(true)).catch(() => undefined);
   }
 
   /**
@@ -44,7 +67,7 @@ export class EventProducer {
   ): Promise<void> {
     if (messages.length === 0) return;
     if (!checked) for (const m of messages) checkEvent(m.topic as Topic, JSON.parse(m.value));
-    await this.raw.send({
+    await this.producer.send({
       messages: messages.map((m) => ({ topic: m.topic, key: m.key ?? undefined, value: m.value })),
     });
   }
@@ -61,7 +84,7 @@ export class EventProducer {
   }
 
   async close(): Promise<void> {
-    await this.raw.close();
+    await this.producer.close();
   }
 }
 

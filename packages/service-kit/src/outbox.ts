@@ -14,8 +14,26 @@ export function newEvent<E extends { eventId: string; occurredAt: string }>(
 }
 
 /**
- * Adds an event to the outbox inside the caller's transaction (the kit's 001_outbox migration).
- * The event is checked against its contract now, so a bad event fails the request, not the relay.
+ * The values of one outbox row ($1 event_id, $2 topic, $3 message_key, $4 payload), the event checked
+ * against its contract now, so a bad event fails the request, not the relay. For a service that writes
+ * its state change and the event in ONE statement (data-modifying CTEs, one round trip, atomic without
+ * BEGIN/COMMIT) instead of calling `enqueueEvent` inside a transaction.
+ */
+export function outboxRow<T extends Topic>(
+  topic: T,
+  event: EventOf<T>,
+  key?: string,
+): [string, string, string | null, string] {
+  checkEvent(topic, event);
+  return [event.eventId, topic, key ?? null, JSON.stringify(event)];
+}
+
+/** Wakes the schema's relay on commit instead of waiting for its next poll (select it once per statement). */
+export const OUTBOX_NOTIFY_SQL = "pg_notify('outbox_' || current_schema(), '')";
+
+/**
+ * Adds an event to the outbox inside the caller's transaction (the kit's 001_outbox migration),
+ * checked against its contract (see `outboxRow`). One round trip: the insert and the relay's wake-up.
  */
 export async function enqueueEvent<T extends Topic>(
   client: Queryable,
@@ -23,15 +41,11 @@ export async function enqueueEvent<T extends Topic>(
   event: EventOf<T>,
   key?: string,
 ): Promise<void> {
-  checkEvent(topic, event);
-  await client.query('INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)', [
-    event.eventId,
-    topic,
-    key ?? null,
-    JSON.stringify(event),
-  ]);
-  // Delivered on commit; wakes the relay at once instead of waiting for its next poll.
-  await client.query("SELECT pg_notify('outbox_' || current_schema(), '')");
+  await client.query(
+    `WITH event AS (INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4))
+     SELECT ${OUTBOX_NOTIFY_SQL}`,
+    outboxRow(topic, event, key),
+  );
 }
 
 export interface OutboxRelayOptions {
@@ -39,7 +53,10 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   producer: EventProducer;
   logger: Logger;
+  /** Rows per produce request (default 1000). */
   batchSize?: number;
+  /** Batches one lock-holding transaction publishes before it commits and lets go (default 20). */
+  maxBatchesPerRound?: number;
   pollIntervalMs?: number;
   maxBackoffMs?: number;
 }
@@ -86,6 +103,7 @@ export class OutboxRelay {
         if (this.failures === 1 || this.failures % 20 === 0) {
           logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
         }
+        await this.options.producer.reset();
       }
       if (published > 0 && this.failures === 0) continue;
       const delay = this.failures > 0 ? Math.min(maxBackoffMs, 100 * 2 ** this.failures) : pollIntervalMs;
@@ -99,9 +117,25 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes one batch; returns how many rows it published. */
+  /**
+   * Publishes what is waiting, in id order, in one transaction holding the schema's advisory lock;
+   * returns how many rows it published. The database work overlaps the produce: while batch k is
+   * being produced, the connection already marks batch k-1 and reads batch k+1 (chained one after
+   * the other on the one connection). Batches are produced one after the other, so one key's events
+   * reach Kafka in id order.
+   */
   async publishBatch(): Promise<number> {
+    const { batchSize = 1000, maxBatchesPerRound = 20 } = this.options;
     const client = await this.options.pool.connect();
+    const marks: Promise<unknown>[] = [];
+    // Queries on this connection run strictly one after another (pg 8 deprecates overlapping them).
+    let connectionFree: Promise<unknown> = Promise.resolve();
+    const inTurn = <T>(query: () => Promise<T>): Promise<T> => {
+      const done = connectionFree.then(query);
+      connectionFree = done.catch(() => undefined);
+      return done;
+    };
+    let published = 0;
     try {
       await client.query('BEGIN');
       // One relay at a time per schema (a transaction-scoped advisory lock), so several instances of a
@@ -113,27 +147,41 @@ export class OutboxRelay {
         await client.query('COMMIT');
         return 0;
       }
-      const { rows } = await client.query<{
-        id: string;
-        topic: string;
-        message_key: string | null;
-        payload: string;
-      }>(
-        `SELECT id, topic, message_key, payload::text AS payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-        [this.options.batchSize ?? 500],
-      );
-      if (rows.length > 0) {
-        await this.options.producer.sendSerialized(
-          rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
-          true,
+      // The first read takes everything unpublished (a row whose id was taken before a lower one
+      // committed is found here); the reads that follow within the round continue after the last id.
+      let batch = await readBatch(client, batchSize);
+      for (let round = 1; batch.length > 0; round++) {
+        const more = batch.length === batchSize && round < maxBatchesPerRound;
+        const after = batch[batch.length - 1]!.id;
+        const next = more ? inTurn(() => readBatch(client, batchSize, after)) : undefined;
+        next?.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection
+        try {
+          await this.options.producer.sendSerialized(
+            batch.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
+            true,
+          );
+        } catch (error) {
+          // What was produced before stays marked; this batch stays unpublished for the next attempt.
+          await connectionFree;
+          await Promise.all(marks);
+          await client.query('COMMIT');
+          throw error;
+        }
+        const ids = batch.map((r) => r.id);
+        marks.push(
+          inTurn(() =>
+            client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]),
+          ),
         );
-        await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-          rows.map((r) => r.id),
-        ]);
+        marks[marks.length - 1]!.catch(() => undefined);
+        published += batch.length;
+        batch = next ? await next : [];
       }
+      await Promise.all(marks);
       await client.query('COMMIT');
-      return rows.length;
+      return published;
     } catch (error) {
+      await connectionFree;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
@@ -155,6 +203,23 @@ export class OutboxRelay {
     await this.loopDone;
     await this.listener?.end().catch(() => undefined);
   }
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string | null;
+  payload: string;
+}
+
+/** Up to `limit` unpublished rows in id order, after `afterId` when given. */
+async function readBatch(client: pg.PoolClient, limit: number, afterId?: string): Promise<OutboxRow[]> {
+  const { rows } = await client.query<OutboxRow>(
+    `SELECT id, topic, message_key, payload::text AS payload FROM outbox
+     WHERE published_at IS NULL AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $1`,
+    [limit, afterId ?? null],
+  );
+  return rows;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface RunningPassport extends RunningService {
 export async function startPassportService(config: PassportConfig, logger: Logger): Promise<RunningPassport> {
   await runMigrations({ databaseUrl: config.PT_DB_URL, schema: SCHEMA, dir: migrationsDir, logger });
   const pool = createPool(config.PT_DB_URL, { name: 'passport', max: 20 });
-  const products = new ProductRepository(pool);
+  const products = new ProductRepository(pool, config.PT_CATALOG_CACHE_TTL_MS ?? 5_000);
   const brands = new BrandRepository(pool);
   const scans = new ScanRepository(pool);
   if (config.PT_SEED_DEMO_CATALOG) {

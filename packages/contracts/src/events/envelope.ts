@@ -1,4 +1,8 @@
 import Type, { type TObject, type TProperties } from 'typebox';
+// Registers the fast `uuid` and `date-time` checks before any schema is compiled.
+import './formats';
+
+export { isDateTime, isUuid } from './formats';
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const Timestamp = Type.String({ format: 'date-time' });

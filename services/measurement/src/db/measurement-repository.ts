@@ -383,6 +383,11 @@ export class MeasurementRepository {
   /** Forgets everything of this pipeline (offsets included): the next start replays every topic. */
   async reset(): Promise<void> {
     const p = [this.pipeline];
+    // No cascade (migration 002): the hashes go first, explicitly, as on publication.
+    await this.pool.query(
+      'DELETE FROM cell_subjects WHERE cell_id IN (SELECT id FROM open_cells WHERE pipeline = $1)',
+      p,
+    );
     await this.pool.query('DELETE FROM open_cells WHERE pipeline = $1', p);
     for (const table of [
       'stream_offsets',

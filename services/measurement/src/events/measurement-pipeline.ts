@@ -19,11 +19,23 @@ import { MeasurementRepository, type OffsetMap, type PrivacyOptions } from '../d
 
 type RawMessage = Message<string, string, string, string>;
 
-/** A message decoded on arrival (while the previous batch's transaction is in flight). */
-interface Received {
-  message: RawMessage;
-  decoded: { event: MeasuredEvent } | { error: string };
+/** Where a message sits in its partition: applied offsets decide what a redelivery may change. */
+interface Position {
+  topic: string;
+  partition: number;
+  offset: bigint;
 }
+
+/**
+ * A message decoded on arrival (while the previous batch's transaction is in flight). Only what the fold
+ * needs is kept, not the client's message object, so fewer objects outlive a young-generation GC; the
+ * raw key and value are kept for malformed messages, which go to the dead-letter topic as they came.
+ */
+type Received =
+  | (Position & { event: MeasuredEvent })
+  | (Position & { error: string; key: string | undefined; value: string | undefined });
+
+type Malformed = Extract<Received, { error: string }>;
 
 /** The topics the pipeline reads (docs/API.md). */
 export const MEASURED_TOPICS = [
@@ -116,11 +128,15 @@ export class MeasurementPipeline {
   }
 
   private receive(message: RawMessage): void {
-    const decoded = decodeEvent(
-      this.contractTopicOf.get(message.topic)!,
-      message.value,
-    ) as Received['decoded'];
-    this.buffer.push({ message, decoded });
+    const { topic, partition, offset, value } = message;
+    const decoded = decodeEvent(this.contractTopicOf.get(topic)!, value) as
+      | { event: MeasuredEvent }
+      | { error: string };
+    this.buffer.push(
+      'event' in decoded
+        ? { topic, partition, offset, event: decoded.event }
+        : { topic, partition, offset, error: decoded.error, key: message.key, value },
+    );
     this.lastMessageAt = Date.now();
     if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
     if (this.buffer.length >= this.options.batchSize * 2) this.stream?.pause();
@@ -164,15 +180,15 @@ export class MeasurementPipeline {
     const state = cloneClock(this.state);
     const offsets = new Map<string, bigint>();
     const events: MeasuredEvent[] = [];
-    const malformed: { message: RawMessage; reason: string }[] = [];
-    for (const { message, decoded } of messages) {
-      const key = `${message.topic}:${message.partition}`;
+    const malformed: Malformed[] = [];
+    for (const received of messages) {
+      const key = `${received.topic}:${received.partition}`;
       // Applied before, or already in this batch: a redelivery (restart, rebalance, refetch) changes nothing.
       const next = offsets.get(key) ?? this.offsets.get(key);
-      if (next !== undefined && message.offset < next) continue;
-      offsets.set(key, message.offset + 1n);
-      if ('error' in decoded) malformed.push({ message, reason: decoded.error });
-      else events.push(decoded.event);
+      if (next !== undefined && received.offset < next) continue;
+      offsets.set(key, received.offset + 1n);
+      if ('error' in received) malformed.push(received);
+      else events.push(received.event);
     }
     const batch = foldEvents(state, events, this.options.settings);
     if (malformed.length > 0) await this.park(malformed);
@@ -227,17 +243,17 @@ export class MeasurementPipeline {
     };
   }
 
-  private async park(malformed: { message: RawMessage; reason: string }[]): Promise<void> {
+  private async park(malformed: Malformed[]): Promise<void> {
     this.options.logger.warn({ count: malformed.length }, 'malformed events sent to dead-letter topics');
     await this.deadLetters!.send({
-      messages: malformed.map(({ message, reason }) => ({
-        topic: deadLetterTopic(this.contractTopicOf.get(message.topic)!),
-        key: message.key || undefined,
-        value: message.value ?? '',
+      messages: malformed.map(({ topic, partition, offset, key, value, error }) => ({
+        topic: deadLetterTopic(this.contractTopicOf.get(topic)!),
+        key: key || undefined,
+        value: value ?? '',
         headers: {
-          'x-error': reason.slice(0, 500),
-          'x-source-topic': message.topic,
-          'x-source-offset': `${message.partition}:${message.offset}`,
+          'x-error': error.slice(0, 500),
+          'x-source-topic': topic,
+          'x-source-offset': `${partition}:${offset}`,
         },
       })),
     });

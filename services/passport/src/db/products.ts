@@ -47,11 +47,47 @@ function likePrefix(search: string): string {
   return `${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+export type FoundProduct = { product: Product; recalls: Recall[] };
+
 /** The catalog: products with their passports, recalls, and search. */
 export class ProductRepository {
-  constructor(private readonly pool: Pool) {}
+  private readonly recent = new Map<string, { until: number; found: FoundProduct | undefined }>();
+  /** Bumped by `forget`: a read that started before a change is not cached after it. */
+  private generation = 0;
 
-  async find(gtin: string): Promise<{ product: Product; recalls: Recall[] } | undefined> {
+  /**
+   * @param cacheTtlMs how long `findRecent` may answer from memory. Changes made through this process
+   *   are seen at once (`forget`); another instance's changes (a new recall) after at most this long.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly cacheTtlMs = 0,
+  ) {}
+
+  /**
+   * `find`, remembered for `cacheTtlMs` per GTIN: a scan is a catalog read of a few hundred hot
+   * products, and this saves one database round trip per scan.
+   */
+  async findRecent(gtin: string): Promise<FoundProduct | undefined> {
+    const now = Date.now();
+    const hit = this.recent.get(gtin);
+    if (hit && hit.until > now) return hit.found;
+    const generation = this.generation;
+    const found = await this.find(gtin);
+    if (this.cacheTtlMs > 0 && generation === this.generation) {
+      if (this.recent.size >= 10_000) this.recent.clear(); // bounded: unknown GTINs are cached too
+      this.recent.set(gtin, { until: now + this.cacheTtlMs, found });
+    }
+    return found;
+  }
+
+  /** A product or its recalls changed: the next `findRecent` reads the database. Call after commit. */
+  forget(gtin: string): void {
+    this.generation += 1;
+    this.recent.delete(gtin);
+  }
+
+  async find(gtin: string): Promise<FoundProduct | undefined> {
     const { rows } = await this.pool.query<ProductRow & { recalls: Recall[] }>(
       `SELECT ${columns},
          COALESCE((SELECT jsonb_agg(jsonb_build_object('recallId', r.recall_id, 'gtin', r.gtin, 'batch', r.batch,

@@ -1,5 +1,5 @@
 import type { ScanSnapshot, ScannedIdentifier } from '@packytrace/contracts';
-import type { Pool, PoolClient } from '@packytrace/service-kit';
+import { OUTBOX_NOTIFY_SQL, type Pool, type PoolClient } from '@packytrace/service-kit';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -27,29 +27,48 @@ function withoutNulls<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as T;
 }
 
+function scanValues(scan: ScanRecord): unknown[] {
+  const id = scan.identifier;
+  return [
+    scan.scanId,
+    scan.scannedAt,
+    scan.accountId ?? null,
+    scan.visitorId ?? null,
+    id.gtin,
+    id.batch ?? null,
+    id.serial ?? null,
+    id.expiry ?? null,
+    id.bestBefore ?? null,
+    id.cpv ?? null,
+    scan.rawCode,
+    JSON.stringify(scan.attributes),
+  ];
+}
+
 /** Scans: who scanned (account or visitor), what the code said, when. */
 export class ScanRepository {
   constructor(private readonly pool: Pool) {}
 
+  /**
+   * Records the scan and its outbox row (`outboxRow` from the kit) in ONE statement: atomic without
+   * BEGIN/COMMIT, one round trip instead of five, and the relay woken on commit.
+   */
+  async recordWithEvent(scan: ScanRecord, event: [string, string, string | null, string]): Promise<void> {
+    await this.pool.query(
+      `WITH scan AS (
+         INSERT INTO scans (scan_id, scanned_at, account_id, visitor_id, gtin, batch, serial, expiry, best_before, cpv, raw_code, attributes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)),
+       event AS (INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($13, $14, $15, $16))
+       SELECT ${OUTBOX_NOTIFY_SQL}`,
+      [...scanValues(scan), ...event],
+    );
+  }
+
   async record(client: Queryable, scan: ScanRecord): Promise<void> {
-    const id = scan.identifier;
     await client.query(
       `INSERT INTO scans (scan_id, scanned_at, account_id, visitor_id, gtin, batch, serial, expiry, best_before, cpv, raw_code, attributes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        scan.scanId,
-        scan.scannedAt,
-        scan.accountId ?? null,
-        scan.visitorId ?? null,
-        id.gtin,
-        id.batch ?? null,
-        id.serial ?? null,
-        id.expiry ?? null,
-        id.bestBefore ?? null,
-        id.cpv ?? null,
-        scan.rawCode,
-        JSON.stringify(scan.attributes),
-      ],
+      scanValues(scan),
     );
   }
 

@@ -91,6 +91,7 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
           await enqueueEvent(client, Topics.products, event, gtin);
           return isNew;
         });
+        deps.products.forget(gtin);
         const found = await deps.products.find(gtin);
         return reply.status(created ? 201 : 200).send(passportOf(found!.product, found!.recalls));
       },
@@ -132,6 +133,7 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
           });
           await enqueueEvent(client, Topics.products, event, gtin);
         });
+        deps.products.forget(gtin);
         return reply.status(201).send(recall);
       },
     );

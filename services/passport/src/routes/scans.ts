@@ -12,11 +12,10 @@ import {
 import { InvalidGs1Code, parseProductCode, type Gs1Identifier } from '@packytrace/gs1';
 import {
   badRequest,
-  enqueueEvent,
   newEvent,
   notFound,
+  outboxRow,
   requireAccount,
-  withTransaction,
   type Pool,
   type ServiceApp,
 } from '@packytrace/service-kit';
@@ -89,7 +88,7 @@ export function scanRoutes(deps: ScanRouteDeps) {
       },
       async (request, reply) => {
         const parsed = parseCode(request.body.code);
-        const found = await deps.products.find(parsed.gtin);
+        const found = await deps.products.findRecent(parsed.gtin);
         if (!found)
           throw notFound('product_not_found', `GTIN ${parsed.gtin} is a valid code but not in the catalog.`);
         const subject = subjectOf(request);
@@ -100,29 +99,30 @@ export function scanRoutes(deps: ScanRouteDeps) {
           subject.kind === 'account'
             ? deps.personalization.verdictFor(subject.id!, passport, request.id)
             : Promise.resolve({ verdict: null, verdictStatus: 'anonymous' });
-        // The scan and its event commit together (outbox): Kafka being down never fails a scan or loses its event.
-        const recorded = withTransaction(deps.pool, async (client) => {
-          await deps.scans.record(client, {
+        const event = newEvent<ProductScanned>({
+          type: 'ProductScanned',
+          ...scan,
+          gtin: parsed.gtin,
+          brandId: found.product.brandId,
+          ...(identifier.batch !== undefined && identifier.batch.length <= 20
+            ? { batch: identifier.batch }
+            : {}),
+          ...(identifier.expiry !== undefined ? { expiry: identifier.expiry } : {}),
+          subject,
+        });
+        // The scan and its event commit together (outbox, one statement): Kafka being down never fails a
+        // scan or loses its event.
+        const recorded = deps.scans.recordWithEvent(
+          {
             ...scan,
             accountId: subject.kind === 'account' ? subject.id : undefined,
             visitorId: subject.kind === 'visitor' ? subject.id : undefined,
             identifier: { ...identifier, ...(parsed.cpv !== undefined ? { cpv: parsed.cpv } : {}) },
             rawCode: request.body.code,
             attributes: parsed.attributes,
-          });
-          const event = newEvent<ProductScanned>({
-            type: 'ProductScanned',
-            ...scan,
-            gtin: parsed.gtin,
-            brandId: found.product.brandId,
-            ...(identifier.batch !== undefined && identifier.batch.length <= 20
-              ? { batch: identifier.batch }
-              : {}),
-            ...(identifier.expiry !== undefined ? { expiry: identifier.expiry } : {}),
-            subject,
-          });
-          await enqueueEvent(client, Topics.productScanned, event, parsed.gtin);
-        });
+          },
+          outboxRow(Topics.productScanned, event, parsed.gtin),
+        );
         const [outcome] = await Promise.all([verdictAsked, recorded]);
         return reply.status(201).send({ ...scan, identifier, passport, ...outcome });
       },
