@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IsDateTime, IsUuid } from 'typebox/format';
-import { isDateTime, isUuid } from '@packytrace/contracts';
+import { isDateTime, isUuid } from '../src/index';
 
 // The pipeline checks every event against its contract; the contracts package registers faster `uuid`
 // and `date-time` checks with TypeBox. They must accept exactly what TypeBox's own checks accept.
