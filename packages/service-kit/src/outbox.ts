@@ -58,6 +58,12 @@ export interface OutboxRelayOptions {
   /** Batches one lock-holding transaction publishes before it commits and lets go (default 20). */
   maxBatchesPerRound?: number;
   pollIntervalMs?: number;
+  /**
+   * After a wake-up, wait this long before reading (Kafka's linger.ms, for the relay): at 200 scans/s
+   * one round publishes several events instead of one round (four round trips and a produce) per
+   * event. Adds at most this much to the relay lag. Default 20 ms.
+   */
+  lingerMs?: number;
   maxBackoffMs?: number;
 }
 
@@ -68,6 +74,8 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private stopped = false;
   private wake?: () => void;
+  /** A notification arrived since the last read began: rows may be waiting. */
+  private notified = false;
   private listener?: pg.Client;
   private loopDone?: Promise<void>;
   private failures = 0;
@@ -87,14 +95,24 @@ export class OutboxRelay {
     await client.connect();
     const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
     await client.query(`LISTEN "outbox_${rows[0]!.schema}"`);
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     this.listener = client;
   }
 
   private async loop(): Promise<void> {
-    const { pollIntervalMs = 1000, maxBackoffMs = 5000, logger } = this.options;
+    const {
+      pollIntervalMs = 1000,
+      maxBackoffMs = 5000,
+      lingerMs = 20,
+      batchSize = 1000,
+      logger,
+    } = this.options;
     while (!this.stopped) {
       let published = 0;
+      this.notified = false;
       try {
         published = await this.publishBatch();
         this.failures = 0;
@@ -105,16 +123,27 @@ export class OutboxRelay {
         }
         await this.options.producer.reset();
       }
-      if (published > 0 && this.failures === 0) continue;
-      const delay = this.failures > 0 ? Math.min(maxBackoffMs, 100 * 2 ** this.failures) : pollIntervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      // A full batch: more may be waiting now. Otherwise it caught up: sleep until a notification
+      // (one that arrived during the round counts) or the poll, then linger to gather a batch.
+      if (this.failures === 0 && published >= batchSize) continue;
+      if (this.failures > 0) await this.sleep(Math.min(maxBackoffMs, 100 * 2 ** this.failures), false);
+      else if (await this.sleep(pollIntervalMs, true)) await this.sleep(lingerMs, false);
     }
+  }
+
+  /** Waits `ms`, or less when woken (a notification, or stop); true when a notification ended it. */
+  private sleep(ms: number, wakeOnNotify: boolean): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    if (wakeOnNotify && this.notified) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.wake = () => {
+        if (wakeOnNotify || this.stopped) {
+          clearTimeout(timer);
+          resolve(!this.stopped);
+        }
+      };
+    });
   }
 
   /**
@@ -137,12 +166,11 @@ export class OutboxRelay {
     };
     let published = 0;
     try {
-      await client.query('BEGIN');
       // One relay at a time per schema (a transaction-scoped advisory lock), so several instances of a
-      // service never publish one key's events out of order.
-      const lock = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS locked",
-      );
+      // service never publish one key's events out of order. BEGIN and the lock in one round trip.
+      const [, lock] = (await client.query(
+        "BEGIN; SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS locked",
+      )) as unknown as [pg.QueryResult, pg.QueryResult<{ locked: boolean }>];
       if (!lock.rows[0]!.locked) {
         await client.query('COMMIT');
         return 0;
@@ -170,7 +198,9 @@ export class OutboxRelay {
         const ids = batch.map((r) => r.id);
         marks.push(
           inTurn(() =>
-            client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]),
+            client.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [
+              ids,
+            ]),
           ),
         );
         marks[marks.length - 1]!.catch(() => undefined);
@@ -212,13 +242,20 @@ interface OutboxRow {
   payload: string;
 }
 
+/**
+ * Every column as the text PostgreSQL sent: the payload goes to Kafka as it is stored, never parsed and
+ * re-serialised (and `payload::text` measured about twice as slow as jsonb's own output).
+ */
+const asSent = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+
 /** Up to `limit` unpublished rows in id order, after `afterId` when given. */
 async function readBatch(client: pg.PoolClient, limit: number, afterId?: string): Promise<OutboxRow[]> {
-  const { rows } = await client.query<OutboxRow>(
-    `SELECT id, topic, message_key, payload::text AS payload FROM outbox
-     WHERE published_at IS NULL AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $1`,
-    [limit, afterId ?? null],
-  );
+  const { rows } = await client.query<OutboxRow>({
+    text: `SELECT id, topic, message_key, payload FROM outbox
+           WHERE published_at IS NULL AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $1`,
+    values: [limit, afterId ?? null],
+    types: asSent,
+  });
   return rows;
 }
 

@@ -25,7 +25,11 @@ export function verdictRoutes(deps: VerdictRouteDeps) {
 
     app.post(
       '/internal/verdicts',
-      { schema: { tags: ['internal'], body: VerdictRequest, response: { 200: VerdictResponse } } },
+      {
+        // Asked once per signed-in scan: the gateway's access log has the scan; warnings and errors are still logged.
+        logLevel: 'warn',
+        schema: { tags: ['internal'], body: VerdictRequest, response: { 200: VerdictResponse } },
+      },
       async (request) => {
         const { accountId, product } = request.body;
         const sealed = await deps.profiles.find(accountId);
