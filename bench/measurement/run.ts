@@ -160,7 +160,9 @@ async function main(): Promise<void> {
     console.log(
       `bare consumer:        ${Math.round(bare).toLocaleString('en')} events/s, ${bareCpu.toFixed(1)} µs CPU/event`,
     );
-    const { result: pipeline, microseconds: pipelineCpu } = await cpuPerEvent(() => pipelineRun(brokers, suffix));
+    const { result: pipeline, microseconds: pipelineCpu } = await cpuPerEvent(() =>
+      pipelineRun(brokers, suffix),
+    );
     console.log(
       `measurement pipeline: ${Math.round(pipeline).toLocaleString('en')} events/s, ${pipelineCpu.toFixed(1)} µs CPU/event (aggregated, offsets stored; CPU includes start and stop)`,
     );

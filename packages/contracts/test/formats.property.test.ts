@@ -26,14 +26,19 @@ const stamps = fc.oneof(
   isoTimes.map((s) => s.replace('Z', '+02:00')),
   fc
     .tuple(fc.nat(9999), fc.nat(14), fc.nat(32), fc.nat(25), fc.nat(61), fc.nat(61))
-    .map(([y, mo, d, h, mi, s]) =>
-      `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}Z`,
+    .map(
+      ([y, mo, d, h, mi, s]) =>
+        `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}Z`,
     ),
 );
 
 describe('fast event formats', () => {
   it('accept exactly the uuids TypeBox accepts', () => {
-    const uuids = fc.oneof(fc.uuid().map((u) => u.toUpperCase()), fc.uuid(), fc.string({ maxLength: 40 }));
+    const uuids = fc.oneof(
+      fc.uuid().map((u) => u.toUpperCase()),
+      fc.uuid(),
+      fc.string({ maxLength: 40 }),
+    );
     fc.assert(
       fc.property(fc.oneof(uuids, mutated(uuids), mutated(mutated(fc.uuid()))), (s) => {
         expect(isUuid(s)).toBe(IsUuid(s));
@@ -44,9 +49,12 @@ describe('fast event formats', () => {
 
   it('accept exactly the date-times TypeBox accepts', () => {
     fc.assert(
-      fc.property(fc.oneof(stamps, mutated(stamps), mutated(mutated(stamps)), fc.string({ maxLength: 30 })), (s) => {
-        expect(isDateTime(s)).toBe(IsDateTime(s));
-      }),
+      fc.property(
+        fc.oneof(stamps, mutated(stamps), mutated(mutated(stamps)), fc.string({ maxLength: 30 })),
+        (s) => {
+          expect(isDateTime(s)).toBe(IsDateTime(s));
+        },
+      ),
       { numRuns: 50_000 },
     );
   });

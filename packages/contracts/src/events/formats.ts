@@ -28,13 +28,15 @@ export function isUuid(value: string): boolean {
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-const twoDigits = (value: string, at: number) => (value.charCodeAt(at) - 48) * 10 + value.charCodeAt(at + 1) - 48;
+const twoDigits = (value: string, at: number) =>
+  (value.charCodeAt(at) - 48) * 10 + value.charCodeAt(at + 1) - 48;
 
 /** `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, what `Date.prototype.toISOString` writes; checked in full here. */
 function isUtcDateTime(value: string): boolean {
   const length = value.length;
   if (length < 20) return false;
-  for (const at of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(value.charCodeAt(at))) return false;
+  for (const at of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+    if (!isDigit(value.charCodeAt(at))) return false;
   if (value[4] !== '-' || value[7] !== '-' || (value[10] !== 'T' && value[10] !== 't')) return false;
   if (value[13] !== ':' || value[16] !== ':') return false;
   const last = value[length - 1];
@@ -46,7 +48,8 @@ function isUtcDateTime(value: string): boolean {
   const year = Number(value.slice(0, 4));
   const month = twoDigits(value, 5);
   const day = twoDigits(value, 8);
-  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && isLeapYear(year) ? 29 : DAYS[month]!)) return false;
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && isLeapYear(year) ? 29 : DAYS[month]!))
+    return false;
   // Seconds = 60 (a leap second) is left to TypeBox, which checks it falls on 23:59 UTC.
   return twoDigits(value, 11) <= 23 && twoDigits(value, 14) <= 59 && twoDigits(value, 17) <= 59;
 }

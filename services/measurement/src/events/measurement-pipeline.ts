@@ -130,8 +130,7 @@ export class MeasurementPipeline {
   private receive(message: RawMessage): void {
     const { topic, partition, offset, value } = message;
     const decoded = decodeEvent(this.contractTopicOf.get(topic)!, value) as
-      | { event: MeasuredEvent }
-      | { error: string };
+      { event: MeasuredEvent } | { error: string };
     this.buffer.push(
       'event' in decoded
         ? { topic, partition, offset, event: decoded.event }
