@@ -94,7 +94,7 @@ export class MeasurementPipeline {
   }
 
   async start(): Promise<void> {
-    const { brokers, groupId, logger } = this.options;
+    const { brokers, groupId } = this.options;
     ({ state: this.state, offsets: this.offsets } = await this.repository.loadState());
     this.deadLetters = new Producer({
       clientId: `${groupId}-dlq`,
@@ -112,7 +112,17 @@ export class MeasurementPipeline {
       maxWaitTime: 200,
       maxBytes: 16 * 1024 * 1024,
     });
-    this.stream = await this.consumer.consume({
+    await this.subscribe();
+    this.loopDone = this.loop();
+  }
+
+  /**
+   * Reads from the offsets the database holds. A stream that fails (the broker gone longer than the
+   * client's retries) is replaced by a new one from the same offsets, so the pipeline outlives an
+   * outage; messages buffered twice are skipped by offset when applied.
+   */
+  private async subscribe(): Promise<void> {
+    const stream = await this.consumer!.consume({
       topics: [...this.contractTopicOf.keys()],
       mode: 'manual',
       offsets: [...this.offsets].map(([key, offset]) => {
@@ -122,9 +132,25 @@ export class MeasurementPipeline {
       fallbackMode: 'earliest',
       autocommit: false,
     });
-    this.stream.on('data', (message: RawMessage) => this.receive(message));
-    this.stream.on('error', (error: Error) => logger.error({ err: error }, 'measurement stream failed'));
-    this.loopDone = this.loop();
+    this.stream = stream;
+    stream.on('data', (message: RawMessage) => this.receive(message));
+    stream.on('error', (error: Error) => {
+      if (this.stream !== stream) return; // already replaced
+      this.options.logger.error({ err: error }, 'measurement stream failed; re-subscribing');
+      this.stream = undefined;
+      void stream.close().catch(() => undefined);
+      void this.resubscribe();
+    });
+  }
+
+  private async resubscribe(): Promise<void> {
+    while (!this.stopped && !this.stream) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (this.stopped) return;
+      await this.subscribe().catch((error: Error) =>
+        this.options.logger.warn({ err: error }, 'measurement cannot re-subscribe yet; retrying'),
+      );
+    }
   }
 
   private receive(message: RawMessage): void {
