@@ -172,6 +172,11 @@ export class EventConsumer<T extends Topic> {
         fallbackMode: 'earliest',
         autocommit: false,
       });
+      // Errors also reach the loop through the iterator; this listener keeps one that fires while the
+      // consumer is closing (e.g. "Client is closed" from a stream still being built) from crashing the process.
+      this.stream.on('error', (error: Error) => {
+        if (!this.closing) this.options.logger.debug({ err: error }, 'kafka stream error');
+      });
       this.failures = 0;
       return true;
     } catch (error) {

@@ -99,6 +99,7 @@ export async function readTopic<E = Record<string, unknown>>(
     offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
   }));
   const stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
+  stream.on('error', () => undefined); // a late error after close; the loop below sees real ones
   const timer = setTimeout(() => void stream.close(), timeoutMs);
   try {
     for await (const message of stream) {
