@@ -90,8 +90,22 @@ export async function readTopic<E = Record<string, unknown>>(
     maxWaitTime: 200,
   });
   const events: E[] = [];
-  const fromTime = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(sinceMs) });
-  const latest = await consumer.listOffsets({ topics: [topic] });
+  // A broker that has just come back (the outage test) may refuse the first look-ups: retry them.
+  const deadline = Date.now() + timeoutMs;
+  const retrying = async <T>(lookup: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await lookup();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  };
+  const fromTime = await retrying(() =>
+    consumer.listOffsets({ topics: [topic], timestamp: BigInt(sinceMs) }),
+  );
+  const latest = await retrying(() => consumer.listOffsets({ topics: [topic] }));
   const offsets = (fromTime.get(topic) ?? []).map((offset, partition) => ({
     topic,
     partition,
