@@ -112,7 +112,9 @@ export async function readTopic<E = Record<string, unknown>>(
     // -1: nothing that recent in this partition; start at its end.
     offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
   }));
-  const stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
+  const stream = await retrying(() =>
+    consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false }),
+  );
   stream.on('error', () => undefined); // a late error after close; the loop below sees real ones
   const timer = setTimeout(() => void stream.close(), timeoutMs);
   try {
