@@ -164,7 +164,15 @@ export class EventConsumer<T extends Topic> {
     this.running = this.loop();
   }
 
-  private async subscribe(): Promise<boolean> {
+  private subscribing?: Promise<boolean>;
+
+  /** One subscription attempt at a time; close() waits for it, so no stream is built on a closed client. */
+  private subscribe(): Promise<boolean> {
+    this.subscribing = this.trySubscribe();
+    return this.subscribing;
+  }
+
+  private async trySubscribe(): Promise<boolean> {
     try {
       this.stream = await this.consumer.consume({
         topics: this.options.topics,
@@ -276,6 +284,7 @@ export class EventConsumer<T extends Topic> {
 
   async close(): Promise<void> {
     this.closing = true;
+    await this.subscribing?.catch(() => false);
     await this.stream?.close().catch(() => undefined);
     await this.running?.catch(() => undefined);
     await Promise.resolve(this.consumer.close(true)).catch(() => undefined);

@@ -82,6 +82,25 @@ export async function readTopic<E = Record<string, unknown>>(
   timeoutMs = 20_000,
   sinceMs = loadedAt - 5 * 60_000,
 ): Promise<E[]> {
+  // A broker that has just come back (the outage test) may refuse the first requests: a failed read
+  // starts over with a fresh consumer until the deadline.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await readOnce(topic, done, deadline, sinceMs);
+    } catch (error) {
+      if (Date.now() > deadline || (error as Error).message.startsWith('timed out reading')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function readOnce<E>(
+  topic: string,
+  done: (events: E[]) => boolean,
+  deadline: number,
+  sinceMs: number,
+): Promise<E[]> {
   const consumer = new Consumer({
     clientId: `test-reader-${randomUUID()}`,
     groupId: `test-reader-${randomUUID()}`,
@@ -90,34 +109,19 @@ export async function readTopic<E = Record<string, unknown>>(
     maxWaitTime: 200,
   });
   const events: E[] = [];
-  // A broker that has just come back (the outage test) may refuse the first look-ups: retry them.
-  const deadline = Date.now() + timeoutMs;
-  const retrying = async <T>(lookup: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      try {
-        return await lookup();
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  };
-  const fromTime = await retrying(() =>
-    consumer.listOffsets({ topics: [topic], timestamp: BigInt(sinceMs) }),
-  );
-  const latest = await retrying(() => consumer.listOffsets({ topics: [topic] }));
-  const offsets = (fromTime.get(topic) ?? []).map((offset, partition) => ({
-    topic,
-    partition,
-    // -1: nothing that recent in this partition; start at its end.
-    offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
-  }));
-  const stream = await retrying(() =>
-    consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false }),
-  );
-  stream.on('error', () => undefined); // a late error after close; the loop below sees real ones
-  const timer = setTimeout(() => void stream.close(), timeoutMs);
+  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
+  const timer = setTimeout(() => void stream?.close(), Math.max(0, deadline - Date.now()));
   try {
+    const fromTime = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(sinceMs) });
+    const latest = await consumer.listOffsets({ topics: [topic] });
+    const offsets = (fromTime.get(topic) ?? []).map((offset, partition) => ({
+      topic,
+      partition,
+      // -1: nothing that recent in this partition; start at its end.
+      offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
+    }));
+    stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
+    stream.on('error', () => undefined); // a late error after close; the loop below sees real ones
     for await (const message of stream) {
       try {
         events.push(JSON.parse(String(message.value)) as E);
@@ -128,7 +132,7 @@ export async function readTopic<E = Record<string, unknown>>(
     }
   } finally {
     clearTimeout(timer);
-    await stream.close().catch(() => undefined);
+    await stream?.close().catch(() => undefined);
     await Promise.resolve(consumer.close(true)).catch(() => undefined);
   }
   if (!done(events)) throw new Error(`timed out reading ${topic}: saw ${events.length} events`);
