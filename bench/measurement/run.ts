@@ -110,7 +110,7 @@ async function pipelineRun(brokers: string[], suffix: string): Promise<number> {
     {
       PT_HTTP_HOST: '127.0.0.1',
       PT_HTTP_PORT: 0,
-      PT_LOG_LEVEL: 'warn' as never,
+      PT_LOG_LEVEL: 'warn' as const,
       PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
       PT_DB_URL: roleDatabaseUrl('measurement_svc'),
       PT_KAFKA_BROKERS: brokers.join(','),

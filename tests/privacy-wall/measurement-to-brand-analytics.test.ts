@@ -85,7 +85,7 @@ beforeAll(async () => {
   const common = {
     PT_HTTP_HOST: '127.0.0.1',
     PT_HTTP_PORT: 0,
-    PT_LOG_LEVEL: 'silent' as never,
+    PT_LOG_LEVEL: 'silent' as const,
     PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
   };

@@ -44,7 +44,7 @@ async function startIdentityStandIn() {
 
 const common = () => ({
   PT_HTTP_HOST: '127.0.0.1',
-  PT_LOG_LEVEL: 'silent' as never,
+  PT_LOG_LEVEL: 'silent' as const,
   PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
   PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
   PT_KAFKA_GROUP_SUFFIX: `-test-${randomUUID()}`,

@@ -12,12 +12,9 @@ export class ConfigError extends Error {
 export const CommonEnv = {
   PT_HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   PT_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535 }),
-  PT_LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    {
-      default: 'info',
-    },
-  ),
+  PT_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+  }),
   /** Shared secret that proves a request came from the gateway or a sibling service. */
   PT_INTERNAL_SECRET: Type.String({ minLength: 16 }),
 };

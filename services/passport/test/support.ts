@@ -21,7 +21,7 @@ export async function startPassport(overrides: Partial<PassportConfig> = {}): Pr
     {
       PT_HTTP_HOST: '127.0.0.1',
       PT_HTTP_PORT: 0,
-      PT_LOG_LEVEL: 'silent' as never, // the kit's mapped-union Static is `never`
+      PT_LOG_LEVEL: 'silent',
       PT_INTERNAL_SECRET: SECRET,
       PT_DB_URL: roleDatabaseUrl('passport_svc'),
       PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),

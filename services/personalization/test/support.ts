@@ -24,7 +24,7 @@ export async function startPersonalization(
     {
       PT_HTTP_HOST: '127.0.0.1',
       PT_HTTP_PORT: 0,
-      PT_LOG_LEVEL: 'silent' as never,
+      PT_LOG_LEVEL: 'silent',
       PT_INTERNAL_SECRET: SECRET,
       PT_DB_URL: roleDatabaseUrl('personalization_svc'),
       PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),

@@ -80,7 +80,7 @@ export function measurementConfig(overrides: Partial<MeasurementConfig>): Measur
   return {
     PT_HTTP_HOST: '127.0.0.1',
     PT_HTTP_PORT: 0,
-    PT_LOG_LEVEL: 'silent' as never,
+    PT_LOG_LEVEL: 'silent',
     PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     PT_DB_URL: roleDatabaseUrl('measurement_svc'),
     PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
