@@ -59,7 +59,9 @@ export async function produce(messages: { topic: string; key?: string; value: st
     clientId: `test-producer-${randomUUID()}`,
     bootstrapBrokers: testEnv().kafkaBrokers,
     serializers: stringSerializers,
-    acks: ProduceAcks.LEADER,
+    // Idempotent: a retried send (a fresh topic's leader not known yet) must not write duplicates.
+    idempotent: true,
+    acks: ProduceAcks.ALL,
     autocreateTopics: false,
   });
   try {
