@@ -70,6 +70,24 @@ export class MeasurementRepository {
   }
 
   /**
+   * Claims brand facts by event id for this pipeline: returns the ids not counted before (a resent
+   * event carries the id of its first copy). Caller owns the transaction and counts only what is returned.
+   */
+  async claimEvents(
+    client: PoolClient,
+    facts: { eventId: string; windowStartMs: number }[],
+  ): Promise<Set<string>> {
+    if (facts.length === 0) return new Set();
+    const { rows } = await client.query<{ event_id: string }>(
+      `INSERT INTO counted_events (pipeline, event_id, window_start)
+       SELECT $1, e, w FROM unnest($2::uuid[], $3::timestamptz[]) AS u(e, w)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.pipeline, facts.map((f) => f.eventId), facts.map((f) => new Date(f.windowStartMs))],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  /**
    * Stores one folded batch: counts, subject hashes, links (merging the visitor's hashes in open
    * windows into the account's), opt-outs, the clock and the offsets. Caller owns the transaction.
    */
@@ -300,6 +318,11 @@ export class MeasurementRepository {
     const ids = rows.map((r) => r.id);
     await client.query('DELETE FROM cell_subjects WHERE cell_id = ANY($1::bigint[])', [ids]);
     await client.query('DELETE FROM open_cells WHERE id = ANY($1::bigint[])', [ids]);
+    // Closed windows take their event ids along (also those of late events claimed but not counted).
+    await client.query(
+      `DELETE FROM counted_events WHERE pipeline = $1 AND window_start <= $2::timestamptz - make_interval(secs => $3::double precision / 1000)`,
+      [this.pipeline, new Date(closedBeforeMs), options.windowMs],
+    );
     return events;
   }
 
@@ -390,6 +413,7 @@ export class MeasurementRepository {
     );
     await this.pool.query('DELETE FROM open_cells WHERE pipeline = $1', p);
     for (const table of [
+      'counted_events',
       'stream_offsets',
       'stream_clock',
       'visitor_links',

@@ -6,15 +6,23 @@ import {
   type Message,
 } from '@platformatic/kafka';
 import { deadLetterTopic, Topics, type Topic } from '@packytrace/contracts';
-import { decodeEvent, withTransaction, type Logger, type Pool } from '@packytrace/service-kit';
+import {
+  decodeEvent,
+  withTransaction,
+  type Logger,
+  type Pool,
+  type PoolClient,
+} from '@packytrace/service-kit';
 import {
   closeByWallClock,
   foldEvents,
+  type FoldedBatch,
   type MeasuredEvent,
   type MeasurementSettings,
   type StreamState,
 } from '../domain/fold';
 import { SubjectHasher } from '../domain/subject-hasher';
+import { windowStartOf } from '../domain/windows';
 import { MeasurementRepository, type OffsetMap, type PrivacyOptions } from '../db/measurement-repository';
 
 type RawMessage = Message<string, string, string, string>;
@@ -215,9 +223,11 @@ export class MeasurementPipeline {
       if ('error' in received) malformed.push(received);
       else events.push(received.event);
     }
-    const batch = foldEvents(state, events, this.options.settings);
     if (malformed.length > 0) await this.park(malformed);
+    let batch!: FoldedBatch;
     const published = await withTransaction(this.options.pool, async (client) => {
+      const counted = await this.claimFacts(client, events);
+      batch = foldEvents(state, counted, this.options.settings);
       await this.repository.storeBatch(client, {
         batch,
         state,
@@ -234,6 +244,37 @@ export class MeasurementPipeline {
     this.progress.applied += messages.length;
     if (this.buffer.length < this.options.batchSize) this.stream?.resume();
     this.afterCommit(batch.lateDropped, published.length);
+  }
+
+  /**
+   * Brand facts go through their event ids (a resent event is counted once, whatever its offset);
+   * identity and consent facts are idempotent and pass as they are. Facts for windows already closed
+   * are left to the fold, which drops them as late.
+   */
+  private async claimFacts(client: PoolClient, events: MeasuredEvent[]): Promise<MeasuredEvent[]> {
+    const { windowMs } = this.options.settings;
+    const facts: { eventId: string; windowStartMs: number }[] = [];
+    const inBatch = new Set<string>();
+    for (const event of events) {
+      const timeMs = brandFactTime(event);
+      if (timeMs === undefined || Number.isNaN(timeMs)) continue;
+      const windowStartMs = windowStartOf(timeMs, windowMs);
+      if (windowStartMs + windowMs <= this.state.closedBeforeMs || inBatch.has(event.eventId)) continue;
+      inBatch.add(event.eventId);
+      facts.push({ eventId: event.eventId, windowStartMs });
+    }
+    const fresh = await this.repository.claimEvents(client, facts);
+    if (fresh.size === facts.length && inBatch.size === facts.length && facts.length === events.length)
+      return events;
+    const taken = new Set<string>();
+    return events.filter((event) => {
+      const timeMs = brandFactTime(event);
+      if (timeMs === undefined || Number.isNaN(timeMs)) return true;
+      if (windowStartOf(timeMs, windowMs) + windowMs <= this.state.closedBeforeMs) return true; // late: dropped by the fold
+      if (!fresh.has(event.eventId.toLowerCase()) || taken.has(event.eventId)) return false;
+      taken.add(event.eventId);
+      return true;
+    });
   }
 
   private afterCommit(lateDropped: number, published: number): void {
@@ -298,6 +339,20 @@ export class MeasurementPipeline {
  * The clock is copied so a failed transaction leaves it untouched; the link map and opt-out set are
  * shared (copying them per batch would cost too much) and are reloaded from the database after a failure.
  */
+/** The event time of a Brand-level fact (scan, fridge fact), undefined for identity and consent facts. */
+function brandFactTime(event: MeasuredEvent): number | undefined {
+  switch (event.type) {
+    case 'ProductScanned':
+      return Date.parse(event.scannedAt);
+    case 'ItemAddedToFridge':
+    case 'ItemConsumed':
+    case 'ItemDiscarded':
+      return Date.parse(event.occurredAt);
+    default:
+      return undefined;
+  }
+}
+
 function cloneClock(state: StreamState): StreamState {
   return { ...state };
 }

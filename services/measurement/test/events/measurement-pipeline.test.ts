@@ -170,4 +170,22 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
       await deleteTopicCopies(restartSuffix);
     }
   }, 120_000);
+
+  it('counts an event resent at a new offset (a producer retry after a failed send) once', async () => {
+    const resendSuffix = await createTopicCopies();
+    try {
+      const events = streamOf(world).map((t) => t.event);
+      // Every event, then the first half once more: the copies carry their original event ids.
+      await produceEvents(resendSuffix, [...events, ...events.slice(0, Math.floor(events.length / 2))]);
+      const seenBefore = new Set((await publishedBatches(expected.length * 3)).map((b) => b.eventId));
+      await start(
+        measurementConfig({ PT_MEASUREMENT_TOPIC_SUFFIX: resendSuffix, PT_MEASUREMENT_MIN_GROUP_SIZE: K }),
+      );
+      const all = await publishedBatches(expected.length * 4);
+      const fresh = all.filter((b) => !seenBefore.has(b.eventId));
+      expect(aggregatesOf(fresh)).toEqual(aggregatesOf(firstRun));
+    } finally {
+      await deleteTopicCopies(resendSuffix);
+    }
+  }, 120_000);
 });
