@@ -3,9 +3,10 @@ import {
   brokerList,
   createPool,
   EventProducer,
+  type Logger,
+  metricsOf,
   OutboxRelay,
   runMigrations,
-  type Logger,
   type RunningService,
 } from '@packytrace/service-kit';
 import { buildApp } from './app';
@@ -71,6 +72,7 @@ export async function startMeasurementService(
     repository: pipeline.repository,
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
+  metricsOf(app).trackOutbox(relay);
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

@@ -26,6 +26,14 @@ export interface PipelineStatus {
   openCells: number;
 }
 
+/** Window start (ms) → ids of the Brand facts counted in it (lower-case UUID strings). */
+export type CountedIds = Map<number, Set<string>>;
+
+function uuidOf(bytes: Buffer, at: number): string {
+  const hex = bytes.toString('hex', at, at + 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 const offsetKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
 /** All SQL of the pipeline's state, scoped to one pipeline (consumer group) id. */
@@ -35,10 +43,10 @@ export class MeasurementRepository {
     readonly pipeline: string,
   ) {}
 
-  async loadState(): Promise<{ state: StreamState; offsets: OffsetMap }> {
+  async loadState(): Promise<{ state: StreamState; offsets: OffsetMap; counted: CountedIds }> {
     const state = newStreamState();
     const p = [this.pipeline];
-    const [clock, links, optOuts, offsets] = await Promise.all([
+    const [clock, links, optOuts, offsets, counted] = await Promise.all([
       this.pool.query<{ max_event_time: Date | null; closed_before: Date }>(
         'SELECT max_event_time, closed_before FROM stream_clock WHERE pipeline = $1',
         p,
@@ -55,6 +63,10 @@ export class MeasurementRepository {
         'SELECT topic, partition, next_offset FROM stream_offsets WHERE pipeline = $1',
         p,
       ),
+      this.pool.query<{ window_start: Date; event_ids: Buffer }>(
+        'SELECT window_start, event_ids FROM counted_events WHERE pipeline = $1',
+        p,
+      ),
     ]);
     const row = clock.rows[0];
     if (row) {
@@ -63,28 +75,33 @@ export class MeasurementRepository {
     }
     for (const l of links.rows) state.links.set(l.visitor_id, l.account_id);
     for (const o of optOuts.rows) state.optedOut.add(o.account_id);
+    const ids: CountedIds = new Map();
+    for (const { window_start, event_ids } of counted.rows) {
+      const window = window_start.getTime();
+      let set = ids.get(window);
+      if (!set) ids.set(window, (set = new Set()));
+      for (let at = 0; at + 16 <= event_ids.length; at += 16) set.add(uuidOf(event_ids, at));
+    }
     return {
       state,
       offsets: new Map(offsets.rows.map((o) => [offsetKey(o.topic, o.partition), BigInt(o.next_offset)])),
+      counted: ids,
     };
   }
 
-  /**
-   * Claims brand facts by event id for this pipeline: returns the ids not counted before (a resent
-   * event carries the id of its first copy). Caller owns the transaction and counts only what is returned.
-   */
-  async claimEvents(
-    client: PoolClient,
-    facts: { eventId: string; windowStartMs: number }[],
-  ): Promise<Set<string>> {
-    if (facts.length === 0) return new Set();
-    const { rows } = await client.query<{ event_id: string }>(
-      `INSERT INTO counted_events (pipeline, event_id, window_start)
-       SELECT $1, e, w FROM unnest($2::uuid[], $3::timestamptz[]) AS u(e, w)
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.pipeline, facts.map((f) => f.eventId), facts.map((f) => new Date(f.windowStartMs))],
+  /** Stores the ids a batch counted, one packed row per window (see migration 003). */
+  async storeCountedIds(client: PoolClient, idsByWindow: Map<number, string[]>): Promise<void> {
+    if (idsByWindow.size === 0) return;
+    const windows = [...idsByWindow.keys()];
+    await client.query(
+      `INSERT INTO counted_events (pipeline, window_start, event_ids)
+       SELECT $1, w, i FROM unnest($2::timestamptz[], $3::bytea[]) AS u(w, i)`,
+      [
+        this.pipeline,
+        windows.map((w) => new Date(w)),
+        windows.map((w) => Buffer.from(idsByWindow.get(w)!.join('').replaceAll('-', ''), 'hex')),
+      ],
     );
-    return new Set(rows.map((r) => r.event_id));
   }
 
   /**

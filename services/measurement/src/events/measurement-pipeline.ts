@@ -6,24 +6,22 @@ import {
   type Message,
 } from '@platformatic/kafka';
 import { deadLetterTopic, Topics, type Topic } from '@packytrace/contracts';
-import {
-  decodeEvent,
-  withTransaction,
-  type Logger,
-  type Pool,
-  type PoolClient,
-} from '@packytrace/service-kit';
+import { decodeEvent, withTransaction, type Logger, type Pool } from '@packytrace/service-kit';
 import {
   closeByWallClock,
   foldEvents,
-  type FoldedBatch,
   type MeasuredEvent,
   type MeasurementSettings,
   type StreamState,
 } from '../domain/fold';
 import { SubjectHasher } from '../domain/subject-hasher';
 import { windowStartOf } from '../domain/windows';
-import { MeasurementRepository, type OffsetMap, type PrivacyOptions } from '../db/measurement-repository';
+import {
+  MeasurementRepository,
+  type CountedIds,
+  type OffsetMap,
+  type PrivacyOptions,
+} from '../db/measurement-repository';
 
 type RawMessage = Message<string, string, string, string>;
 
@@ -85,6 +83,7 @@ export class MeasurementPipeline {
   private buffer: Received[] = [];
   private state!: StreamState;
   private offsets: OffsetMap = new Map();
+  private counted: CountedIds = new Map();
   private stopped = false;
   private needsReload = false;
   private wake?: () => void;
@@ -103,7 +102,7 @@ export class MeasurementPipeline {
 
   async start(): Promise<void> {
     const { brokers, groupId } = this.options;
-    ({ state: this.state, offsets: this.offsets } = await this.repository.loadState());
+    ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
     this.deadLetters = new Producer({
       clientId: `${groupId}-dlq`,
       bootstrapBrokers: brokers,
@@ -193,7 +192,7 @@ export class MeasurementPipeline {
   }
 
   private async reload(): Promise<void> {
-    ({ state: this.state, offsets: this.offsets } = await this.repository.loadState());
+    ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
     this.needsReload = false;
   }
 
@@ -224,10 +223,10 @@ export class MeasurementPipeline {
       else events.push(received.event);
     }
     if (malformed.length > 0) await this.park(malformed);
-    let batch!: FoldedBatch;
+    const { fresh, ids } = this.uncounted(events);
+    const batch = foldEvents(state, fresh, this.options.settings);
     const published = await withTransaction(this.options.pool, async (client) => {
-      const counted = await this.claimFacts(client, events);
-      batch = foldEvents(state, counted, this.options.settings);
+      await this.repository.storeCountedIds(client, ids);
       await this.repository.storeBatch(client, {
         batch,
         state,
@@ -240,6 +239,11 @@ export class MeasurementPipeline {
     });
     this.state = state;
     for (const [key, next] of offsets) this.offsets.set(key, next);
+    for (const [window, list] of ids) {
+      const set = this.counted.get(window);
+      if (set) for (const id of list) set.add(id);
+      else this.counted.set(window, new Set(list));
+    }
     this.buffer.splice(0, messages.length);
     this.progress.applied += messages.length;
     if (this.buffer.length < this.options.batchSize) this.stream?.resume();
@@ -247,38 +251,35 @@ export class MeasurementPipeline {
   }
 
   /**
-   * Brand facts go through their event ids (a resent event is counted once, whatever its offset);
-   * identity and consent facts are idempotent and pass as they are. Facts for windows already closed
-   * are left to the fold, which drops them as late.
+   * Brand facts go through their event ids (a resent event is counted once, whatever its offset):
+   * returns the events to fold and the new ids per window, stored with the batch. Identity and consent
+   * facts are idempotent and pass as they are; facts for closed windows are left to the fold, which
+   * drops them as late.
    */
-  private async claimFacts(client: PoolClient, events: MeasuredEvent[]): Promise<MeasuredEvent[]> {
+  private uncounted(events: MeasuredEvent[]): { fresh: MeasuredEvent[]; ids: Map<number, string[]> } {
     const { windowMs } = this.options.settings;
-    const facts: { eventId: string; windowStartMs: number }[] = [];
+    const ids = new Map<number, string[]>();
     const inBatch = new Set<string>();
-    for (const event of events) {
-      const timeMs = brandFactTime(event);
-      if (timeMs === undefined || Number.isNaN(timeMs)) continue;
-      const windowStartMs = windowStartOf(timeMs, windowMs);
-      if (windowStartMs + windowMs <= this.state.closedBeforeMs || inBatch.has(event.eventId)) continue;
-      inBatch.add(event.eventId);
-      facts.push({ eventId: event.eventId, windowStartMs });
-    }
-    const fresh = await this.repository.claimEvents(client, facts);
-    if (fresh.size === facts.length && inBatch.size === facts.length && facts.length === events.length)
-      return events;
-    const taken = new Set<string>();
-    return events.filter((event) => {
+    const fresh = events.filter((event) => {
       const timeMs = brandFactTime(event);
       if (timeMs === undefined || Number.isNaN(timeMs)) return true;
-      if (windowStartOf(timeMs, windowMs) + windowMs <= this.state.closedBeforeMs) return true; // late: dropped by the fold
-      if (!fresh.has(event.eventId.toLowerCase()) || taken.has(event.eventId)) return false;
-      taken.add(event.eventId);
+      const window = windowStartOf(timeMs, windowMs);
+      if (window + windowMs <= this.state.closedBeforeMs) return true;
+      const id = event.eventId.toLowerCase();
+      if (inBatch.has(id) || this.counted.get(window)?.has(id)) return false;
+      inBatch.add(id);
+      const list = ids.get(window);
+      if (list) list.push(id);
+      else ids.set(window, [id]);
       return true;
     });
+    return { fresh, ids };
   }
 
   private afterCommit(lateDropped: number, published: number): void {
     if (lateDropped > 0) this.options.logger.warn({ lateDropped }, 'events for closed windows dropped');
+    for (const window of this.counted.keys())
+      if (window + this.options.settings.windowMs <= this.state.closedBeforeMs) this.counted.delete(window);
     if (published > 0) {
       this.options.logger.info({ batches: published }, 'brand metric batches published');
       this.hasher.forgetWindowsBefore(this.state.closedBeforeMs - this.options.settings.windowMs);
