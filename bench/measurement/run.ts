@@ -54,7 +54,9 @@ async function produceScans(brokers: string[], topic: string): Promise<void> {
     clientId: `bench-producer-${randomUUID()}`,
     bootstrapBrokers: brokers,
     serializers: stringSerializers,
-    acks: ProduceAcks.LEADER,
+    // Idempotent: a retried send must not write a second copy (the pipeline would rightly count it once).
+    idempotent: true,
+    acks: ProduceAcks.ALL,
     autocreateTopics: false,
   });
   const chunk = 5_000;
