@@ -13,6 +13,8 @@ export interface MeasurementDeps {
   internalSecret: string;
   pool: Pool;
   repository: MeasurementRepository;
+  /** Whether this instance applies events now or stands by for the one that does. */
+  role: () => 'active' | 'standby';
   readiness: ReadinessCheck[];
 }
 
@@ -24,6 +26,6 @@ export function buildApp(deps: MeasurementDeps): ServiceApp {
     internalSecret: deps.internalSecret,
     readiness: deps.readiness,
   });
-  void app.register(pipelineStatusRoutes(deps.repository));
+  void app.register(pipelineStatusRoutes(deps.repository, deps.role));
   return app;
 }

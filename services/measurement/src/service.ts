@@ -70,6 +70,7 @@ export async function startMeasurementService(
     internalSecret: config.PT_INTERNAL_SECRET,
     pool,
     repository: pipeline.repository,
+    role: () => pipeline.role,
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
   metricsOf(app).trackOutbox(relay);

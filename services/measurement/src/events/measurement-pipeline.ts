@@ -16,6 +16,7 @@ import {
 } from '../domain/fold';
 import { SubjectHasher } from '../domain/subject-hasher';
 import { windowStartOf } from '../domain/windows';
+import { LeadershipLost, PipelineLeadership } from '../db/leadership';
 import {
   MeasurementRepository,
   type CountedIds,
@@ -87,7 +88,9 @@ export class MeasurementPipeline {
   private stopped = false;
   private needsReload = false;
   private wake?: () => void;
-  private loopDone?: Promise<void>;
+  private leading?: Promise<void>;
+  private lostLead = false;
+  private readonly leadership: PipelineLeadership;
   private lastMessageAt = Date.now();
   private readonly now: () => number;
   /** In-process progress (benchmark, tests): when the first message arrived, messages applied since start. */
@@ -95,13 +98,49 @@ export class MeasurementPipeline {
 
   constructor(private readonly options: MeasurementPipelineOptions) {
     this.repository = new MeasurementRepository(options.pool, options.groupId);
+    this.leadership = new PipelineLeadership(options.pool, options.groupId, options.logger);
     this.hasher = new SubjectHasher(options.hashKey);
     this.now = options.now ?? Date.now;
     for (const topic of MEASURED_TOPICS) this.contractTopicOf.set(`${topic}${options.topicSuffix}`, topic);
   }
 
+  /** Starts leading the pipeline, or standing by while another instance leads it (see PipelineLeadership). */
   async start(): Promise<void> {
+    this.leading = this.lead();
+  }
+
+  get role(): 'active' | 'standby' {
+    return this.leadership.isLeader ? 'active' : 'standby';
+  }
+
+  /** Leads whenever it can: a lost lead (connection cut, another instance took over) waits for the next turn. */
+  private async lead(): Promise<void> {
+    while (!this.stopped) {
+      const leader = await this.leadership.acquire(
+        () => this.stopped,
+        () => {
+          this.lostLead = true;
+          this.wake?.();
+        },
+      );
+      if (!leader) return;
+      this.lostLead = false;
+      try {
+        await this.consumeAsLeader();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'measurement pipeline failed to start; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      } finally {
+        await this.closeClients();
+        this.leadership.release();
+      }
+      if (!this.stopped) this.options.logger.warn('measurement pipeline lead lost; standing by');
+    }
+  }
+
+  private async consumeAsLeader(): Promise<void> {
     const { brokers, groupId } = this.options;
+    this.buffer = [];
     ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
     this.deadLetters = new Producer({
       clientId: `${groupId}-dlq`,
@@ -120,7 +159,17 @@ export class MeasurementPipeline {
       maxBytes: 16 * 1024 * 1024,
     });
     await this.subscribe();
-    this.loopDone = this.loop();
+    await this.loop();
+  }
+
+  private async closeClients(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    await stream?.close().catch(() => undefined);
+    await Promise.resolve(this.consumer?.close(true)).catch(() => undefined);
+    await this.deadLetters?.close().catch(() => undefined);
+    this.consumer = undefined;
+    this.deadLetters = undefined;
   }
 
   /**
@@ -176,14 +225,18 @@ export class MeasurementPipeline {
   }
 
   private async loop(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.stopped && !this.lostLead) {
       if (this.buffer.length < this.options.batchSize) await this.sleep(this.buffer.length > 0 ? 50 : 500);
-      if (this.stopped) break;
+      if (this.stopped || this.lostLead) break;
       try {
         if (this.needsReload) await this.reload();
         if (this.buffer.length > 0) await this.applyNextBatch();
         else await this.closeIdleWindows();
       } catch (error) {
+        if (error instanceof LeadershipLost) {
+          this.lostLead = true;
+          break;
+        }
         this.options.logger.error({ err: error }, 'measurement batch failed; reloading state and retrying');
         this.needsReload = true;
         await this.sleep(500);
@@ -226,6 +279,7 @@ export class MeasurementPipeline {
     const { fresh, ids } = this.uncounted(events);
     const batch = foldEvents(state, fresh, this.options.settings);
     const published = await withTransaction(this.options.pool, async (client) => {
+      await this.leadership.check(client);
       await this.repository.storeCountedIds(client, ids);
       await this.repository.storeBatch(client, {
         batch,
@@ -295,6 +349,7 @@ export class MeasurementPipeline {
     const windowEnd = Math.floor(state.closedBeforeMs / settings.windowMs) * settings.windowMs;
     if (windowEnd <= Math.floor(this.state.closedBeforeMs / settings.windowMs) * settings.windowMs) return;
     const published = await withTransaction(this.options.pool, async (client) => {
+      await this.leadership.check(client);
       await this.repository.storeClosedBefore(client, state.closedBeforeMs);
       return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
     });
@@ -329,10 +384,7 @@ export class MeasurementPipeline {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await this.loopDone;
-    await this.stream?.close().catch(() => undefined);
-    await Promise.resolve(this.consumer?.close(true)).catch(() => undefined);
-    await this.deadLetters?.close().catch(() => undefined);
+    await this.leading;
   }
 }
 

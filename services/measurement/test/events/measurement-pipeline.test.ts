@@ -62,6 +62,7 @@ async function status(service: RunningMeasurement) {
     headers: { 'x-internal-token': TEST_INTERNAL_SECRET },
   });
   return (await response.json()) as {
+    role: 'active' | 'standby';
     eventsCounted: number;
     malformed: number;
     openCells: number;
@@ -186,6 +187,37 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
       expect(aggregatesOf(fresh)).toEqual(aggregatesOf(firstRun));
     } finally {
       await deleteTopicCopies(resendSuffix);
+    }
+  }, 120_000);
+
+  it('runs as two instances: one applies, the other stands by and takes over mid-window with the same result', async () => {
+    const pairSuffix = await createTopicCopies();
+    try {
+      const events = streamOf(world).map((t) => t.event);
+      const half = Math.floor(events.length / 2);
+      const pair = measurementConfig({
+        PT_MEASUREMENT_TOPIC_SUFFIX: pairSuffix,
+        PT_MEASUREMENT_MIN_GROUP_SIZE: K,
+      });
+      const seenBefore = new Set((await publishedBatches(expected.length * 4)).map((b) => b.eventId));
+      await produceEvents(pairSuffix, events.slice(0, half));
+      // Idle closing off while both run, so the windows stay open across the takeover.
+      const leader = await start({ ...pair, PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600 });
+      await waitFor(async () => (await status(leader)).role === 'active', 10_000, 'first instance leads');
+      const standby = await start(pair);
+      await waitFor(() => consumedAll(leader, half), 20_000, 'first half applied by the leader');
+      expect((await status(standby)).role).toBe('standby');
+      expect((await status(leader)).openCells).toBeGreaterThan(0);
+      await leader.close();
+      running.splice(running.indexOf(leader), 1);
+      await produceEvents(pairSuffix, events.slice(half));
+      await waitFor(async () => (await status(standby)).role === 'active', 10_000, 'standby takes over');
+      const all = await publishedBatches(expected.length * 5);
+      const fresh = all.filter((b) => !seenBefore.has(b.eventId));
+      expect(fresh).toHaveLength(expected.length); // each window once, by the instance that took over
+      expect(aggregatesOf(fresh)).toEqual(aggregatesOf(firstRun));
+    } finally {
+      await deleteTopicCopies(pairSuffix);
     }
   }, 120_000);
 });
