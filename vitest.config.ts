@@ -7,6 +7,7 @@ export default defineConfig({
       'services/*/test/**/*.test.ts',
       'infra/**/*.test.ts',
       'tests/**/*.test.ts',
+      'deploy/**/*.test.ts',
     ],
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/worker-setup.ts'],
