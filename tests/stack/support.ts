@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 
 export const GATEWAY = (process.env.PT_GATEWAY_URL ?? 'http://localhost:8080').replace(/\/$/, '');
-const KEYCLOAK = (process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
-const REALM = process.env.PT_KEYCLOAK_REALM ?? 'packytrace';
+export const KEYCLOAK_URL = (process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
+export const REALM = process.env.PT_KEYCLOAK_REALM ?? 'packytrace';
 
 export const BRANDS = {
   nordhavn: {
@@ -98,7 +98,7 @@ function parse(text: string): unknown {
 
 /** Resource-owner password grant on the dev realm's `packytrace-cli` client (direct access grants). */
 export async function passwordGrant(email: string, password: string): Promise<string> {
-  const response = await fetch(`${KEYCLOAK}/realms/${REALM}/protocol/openid-connect/token`, {
+  const response = await fetch(`${KEYCLOAK_URL}/realms/${REALM}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({

@@ -1,4 +1,15 @@
+import { basename } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** Files named zz-* run after all others (the log search reads what every other file left in the logs). */
+class ZzLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const last = (f: TestSpecification) => basename(f.moduleId).startsWith('zz-');
+    return [...sorted.filter((f) => !last(f)), ...sorted.filter(last)];
+  }
+}
 
 /**
  * API-level end-to-end tests through the REAL gateway of a running dev stack (npm run dev / the
@@ -16,6 +27,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    sequence: { sequencer: ZzLast },
     pool: 'forks',
   },
 });

@@ -78,7 +78,7 @@ export class KeycloakDirectory {
         enabled: true,
         // Keycloak 26's default user profile requires first and last name before a login completes
         // ("Account is not fully set up"); PackyTrace keeps only a display name, in its own database.
-        firstName: user.displayName ?? user.email.split('@')[0],
+        firstName: keycloakName(user.displayName ?? user.email.split('@')[0]!),
         lastName: '-',
         credentials: [{ type: 'password', value: user.password, temporary: false }],
       });
@@ -113,7 +113,11 @@ export class KeycloakDirectory {
     if (user && (!user.firstName || !user.lastName)) {
       await kc.users.update(
         { id: userId },
-        { ...user, firstName: user.firstName || email.split('@')[0], lastName: user.lastName || '-' },
+        {
+          ...user,
+          firstName: user.firstName || keycloakName(email.split('@')[0]!),
+          lastName: user.lastName || '-',
+        },
       );
     }
   }
@@ -128,6 +132,17 @@ export class KeycloakDirectory {
     const kc = await this.session();
     await kc.users.del({ id: userId });
   }
+}
+
+/**
+ * Keycloak's default user profile refuses names with these characters (validator
+ * `person-name-prohibited-characters`); the display name itself is kept as sent in Identity's database.
+ */
+// eslint-disable-next-line no-control-regex -- the validator refuses control characters as well
+const PROHIBITED_IN_NAMES = /[<>&"\v$%!#?§;*~/\\|^=[\]{}()\u0000-\u001f\u007f]/g;
+
+export function keycloakName(name: string): string {
+  return name.replace(PROHIBITED_IN_NAMES, '').trim().slice(0, 255) || '-';
 }
 
 /** Keycloak answers 409 for a taken username/email and 400 with the policy message for a weak password. */
@@ -147,5 +162,6 @@ function mapCreateError(error: unknown): Error {
     );
   }
   if (status === 400 && /email/i.test(message)) return badRequest('invalid_email', message);
+  if (status === 400) return badRequest('invalid_request', 'The account details were refused.');
   return Object.assign(keycloakUnavailable(), { cause: error });
 }
