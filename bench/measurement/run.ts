@@ -123,7 +123,7 @@ async function pipelineRun(brokers: string[], suffix: string): Promise<number> {
       PT_MEASUREMENT_GROUP_ID: groupId,
       PT_MEASUREMENT_TOPIC_SUFFIX: suffix,
       PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600,
-      PT_MEASUREMENT_BATCH_SIZE: 5000,
+      PT_MEASUREMENT_BATCH_SIZE: Number(process.env.PT_MEASUREMENT_BATCH_SIZE ?? 5000),
     },
     quietLogger('bench'),
   );
@@ -158,7 +158,10 @@ async function main(): Promise<void> {
     console.log(
       `produced ${EVENTS} ProductScanned events to ${topic} in ${((performance.now() - produced) / 1000).toFixed(1)} s`,
     );
-    const { result: bare, microseconds: bareCpu } = await cpuPerEvent(() => bareConsumer(brokers, topic));
+    // PT_BENCH_PIPELINE_ONLY=1 skips the bare consumer (e.g. to profile the pipeline alone).
+    const { result: bare, microseconds: bareCpu } = process.env.PT_BENCH_PIPELINE_ONLY
+      ? { result: Number.NaN, microseconds: Number.NaN }
+      : await cpuPerEvent(() => bareConsumer(brokers, topic));
     console.log(
       `bare consumer:        ${Math.round(bare).toLocaleString('en')} events/s, ${bareCpu.toFixed(1)} µs CPU/event`,
     );

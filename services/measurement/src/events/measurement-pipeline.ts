@@ -85,6 +85,7 @@ export class MeasurementPipeline {
   private state!: StreamState;
   private offsets: OffsetMap = new Map();
   private counted: CountedIds = new Map();
+  private readonly partitionKeys = new Map<string, string[]>();
   private stopped = false;
   private needsReload = false;
   private wake?: () => void;
@@ -259,22 +260,36 @@ export class MeasurementPipeline {
     });
   }
 
+  /** `topic:partition`, built once per partition rather than once per message. */
+  private partitionKey(topic: string, partition: number): string {
+    let keys = this.partitionKeys.get(topic);
+    if (!keys) this.partitionKeys.set(topic, (keys = []));
+    return (keys[partition] ??= `${topic}:${partition}`);
+  }
+
   /** Folds and stores up to one batch; the messages leave the buffer only once committed. */
   private async applyNextBatch(): Promise<void> {
     const messages = this.buffer.slice(0, this.options.batchSize);
     const state = cloneClock(this.state);
-    const offsets = new Map<string, bigint>();
+    const taken = new Map<string, bigint>(); // highest offset taken per partition in this batch
     const events: MeasuredEvent[] = [];
     const malformed: Malformed[] = [];
     for (const received of messages) {
-      const key = `${received.topic}:${received.partition}`;
+      const key = this.partitionKey(received.topic, received.partition);
       // Applied before, or already in this batch: a redelivery (restart, rebalance, refetch) changes nothing.
-      const next = offsets.get(key) ?? this.offsets.get(key);
-      if (next !== undefined && received.offset < next) continue;
-      offsets.set(key, received.offset + 1n);
+      const last = taken.get(key);
+      if (last !== undefined) {
+        if (received.offset <= last) continue;
+      } else {
+        const next = this.offsets.get(key);
+        if (next !== undefined && received.offset < next) continue;
+      }
+      taken.set(key, received.offset);
       if ('error' in received) malformed.push(received);
       else events.push(received.event);
     }
+    const offsets = new Map<string, bigint>();
+    for (const [key, last] of taken) offsets.set(key, last + 1n);
     if (malformed.length > 0) await this.park(malformed);
     const { fresh, ids } = this.uncounted(events);
     const batch = foldEvents(state, fresh, this.options.settings);
