@@ -130,6 +130,9 @@ async function pipelineRun(brokers: string[], suffix: string): Promise<number> {
   const { progress } = service.pipeline;
   while (progress.applied < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (Date.now() - progress.firstMessageAt) / 1000;
+  console.log(
+    `  pipeline: ${progress.batches} batches, ${(progress.transactionMs / 1000).toFixed(2)} s in transactions, stream paused ${(progress.pausedMs / 1000).toFixed(2)} s of ${seconds.toFixed(2)} s`,
+  );
   const status = await service.pipeline.repository.status();
   await service.pipeline.repository.reset();
   await service.close();

@@ -94,8 +94,12 @@ export class MeasurementPipeline {
   private readonly leadership: PipelineLeadership;
   private lastMessageAt = Date.now();
   private readonly now: () => number;
-  /** In-process progress (benchmark, tests): when the first message arrived, messages applied since start. */
-  readonly progress = { firstMessageAt: 0, applied: 0 };
+  /**
+   * In-process progress (benchmark, tests): when the first message arrived, messages applied since
+   * start, batches, and the time spent in their transactions and with the stream paused.
+   */
+  readonly progress = { firstMessageAt: 0, applied: 0, batches: 0, transactionMs: 0, pausedMs: 0 };
+  private pausedAt = 0;
 
   constructor(private readonly options: MeasurementPipelineOptions) {
     this.repository = new MeasurementRepository(options.pool, options.groupId);
@@ -221,7 +225,10 @@ export class MeasurementPipeline {
     );
     this.lastMessageAt = Date.now();
     if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
-    if (this.buffer.length >= this.options.batchSize * 2) this.stream?.pause();
+    if (this.buffer.length >= this.options.batchSize * 2 && this.pausedAt === 0) {
+      this.stream?.pause();
+      this.pausedAt = performance.now();
+    }
     if (this.buffer.length >= this.options.batchSize) this.wake?.();
   }
 
@@ -293,6 +300,7 @@ export class MeasurementPipeline {
     if (malformed.length > 0) await this.park(malformed);
     const { fresh, ids } = this.uncounted(events);
     const batch = foldEvents(state, fresh, this.options.settings);
+    const began = performance.now();
     const published = await withTransaction(this.options.pool, async (client) => {
       await this.leadership.check(client);
       await this.repository.storeCountedIds(client, ids);
@@ -315,7 +323,13 @@ export class MeasurementPipeline {
     }
     this.buffer.splice(0, messages.length);
     this.progress.applied += messages.length;
-    if (this.buffer.length < this.options.batchSize) this.stream?.resume();
+    this.progress.batches += 1;
+    this.progress.transactionMs += performance.now() - began;
+    if (this.buffer.length < this.options.batchSize && this.pausedAt !== 0) {
+      this.stream?.resume();
+      this.progress.pausedMs += performance.now() - this.pausedAt;
+      this.pausedAt = 0;
+    }
     this.afterCommit(batch.lateDropped, published.length);
   }
 
