@@ -10,6 +10,7 @@ import { decodeEvent, withTransaction, type Logger, type Pool } from '@packytrac
 import {
   closeByWallClock,
   foldEvents,
+  type FoldedBatch,
   type MeasuredEvent,
   type MeasurementSettings,
   type StreamState,
@@ -86,6 +87,8 @@ export class MeasurementPipeline {
   private offsets: OffsetMap = new Map();
   private counted: CountedIds = new Map();
   private readonly partitionKeys = new Map<string, string[]>();
+  /** Window start → `cellKey\0subjectKey` pairs stored in this leader's term (see withoutStoredSubjects). */
+  private readonly storedSubjects = new Map<number, Set<string>>();
   private stopped = false;
   private needsReload = false;
   private wake?: () => void;
@@ -147,6 +150,7 @@ export class MeasurementPipeline {
     const { brokers, groupId } = this.options;
     this.buffer = [];
     ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
+    this.storedSubjects.clear();
     this.deadLetters = new Producer({
       clientId: `${groupId}-dlq`,
       bootstrapBrokers: brokers,
@@ -254,6 +258,7 @@ export class MeasurementPipeline {
 
   private async reload(): Promise<void> {
     ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
+    this.storedSubjects.clear();
     this.needsReload = false;
   }
 
@@ -265,6 +270,41 @@ export class MeasurementPipeline {
         resolve();
       };
     });
+  }
+
+  /**
+   * Drops from the batch the (cell, subject) pairs this instance already stored in an open window: a
+   * subject scanning a product again changes no distinct count, and its hash need not be computed or
+   * written again. Only an optimisation: the insert ignores duplicates anyway, so an empty memory (after
+   * a start or a failure) is merely slower. Returns the pairs to remember once the batch commits.
+   */
+  private withoutStoredSubjects(batch: FoldedBatch): Map<number, string[]> {
+    const fresh = new Map<number, string[]>();
+    for (const [key, subjects] of batch.subjects) {
+      const window = batch.cells.get(key)!.windowStartMs;
+      const stored = this.storedSubjects.get(window);
+      let list = fresh.get(window);
+      if (!list) fresh.set(window, (list = []));
+      for (const subject of subjects) {
+        const pair = `${key}\u0000${subject}`;
+        if (stored?.has(pair)) subjects.delete(subject);
+        else list.push(pair);
+      }
+    }
+    return fresh;
+  }
+
+  /** After a commit. Links move visitors' hashes to accounts, so a batch with links starts afresh. */
+  private rememberSubjects(pairs: Map<number, string[]>, linked: boolean): void {
+    if (linked) {
+      this.storedSubjects.clear();
+      return;
+    }
+    for (const [window, list] of pairs) {
+      let stored = this.storedSubjects.get(window);
+      if (!stored) this.storedSubjects.set(window, (stored = new Set()));
+      for (const pair of list) stored.add(pair);
+    }
   }
 
   /** `topic:partition`, built once per partition rather than once per message. */
@@ -300,6 +340,7 @@ export class MeasurementPipeline {
     if (malformed.length > 0) await this.park(malformed);
     const { fresh, ids } = this.uncounted(events);
     const batch = foldEvents(state, fresh, this.options.settings);
+    const newSubjects = this.withoutStoredSubjects(batch);
     const began = performance.now();
     const published = await withTransaction(this.options.pool, async (client) => {
       await this.leadership.check(client);
@@ -316,6 +357,7 @@ export class MeasurementPipeline {
     });
     this.state = state;
     for (const [key, next] of offsets) this.offsets.set(key, next);
+    this.rememberSubjects(newSubjects, batch.links.length > 0);
     for (const [window, list] of ids) {
       const set = this.counted.get(window);
       if (set) for (const id of list) set.add(id);
@@ -363,6 +405,9 @@ export class MeasurementPipeline {
     if (lateDropped > 0) this.options.logger.warn({ lateDropped }, 'events for closed windows dropped');
     for (const window of this.counted.keys())
       if (window + this.options.settings.windowMs <= this.state.closedBeforeMs) this.counted.delete(window);
+    for (const window of this.storedSubjects.keys())
+      if (window + this.options.settings.windowMs <= this.state.closedBeforeMs)
+        this.storedSubjects.delete(window);
     if (published > 0) {
       this.options.logger.info({ batches: published }, 'brand metric batches published');
       this.hasher.forgetWindowsBefore(this.state.closedBeforeMs - this.options.settings.windowMs);
