@@ -29,6 +29,8 @@ export interface InfrastructureOptions {
 export interface Infrastructure extends StackEndpoints {
   readonly ports: StackPorts;
   readonly pids: Record<string, number>;
+  /** The processes the launcher started (absent: PostgreSQL from PT_DATABASE_URL). */
+  readonly processes: Readonly<Partial<Record<'postgres' | 'kafka' | 'keycloak', ManagedProcess>>>;
   /** Stops Keycloak, Kafka, then PostgreSQL (when the launcher started it). */
   stop(): Promise<void>;
 }
@@ -110,11 +112,40 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
       keycloak: keycloak.pid,
       launcher: process.pid,
     },
+    processes: { ...(postgres.process ? { postgres: postgres.process } : {}), kafka, keycloak },
     stop: stopOwned,
   };
   if (options.writeStateFile) writeInfraState(infrastructure);
   report('infra', `all ready after ${elapsedSeconds(started)}s`);
   return infrastructure;
+}
+
+/**
+ * Starts one infrastructure part again, on the same ports and data, after it was stopped or killed
+ * (the fault suite, tests/faults, restarts Kafka and PostgreSQL under load). Ready when it resolves.
+ */
+export async function restartInfrastructurePart(
+  part: 'postgres' | 'kafka' | 'keycloak',
+  ports: StackPorts = stackPorts(),
+): Promise<ManagedProcess> {
+  report(part, 'restarting');
+  switch (part) {
+    case 'postgres': {
+      const postgres = await startEmbeddedPostgres(ports.postgres);
+      return track(postgres.process!);
+    }
+    case 'kafka':
+      return track(
+        await startKafka(await ensureKafka(), { port: ports.kafka, controllerPort: ports.kafkaController }),
+      );
+    case 'keycloak':
+      return track(
+        await startKeycloak(await ensureKeycloak(), {
+          port: ports.keycloak,
+          managementPort: ports.keycloakManagement,
+        }),
+      );
+  }
 }
 
 async function checkPrerequisites(

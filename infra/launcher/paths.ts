@@ -14,7 +14,12 @@ export function cacheDir(): string {
   return process.env.PT_CACHE_DIR ?? join(homedir(), '.cache', 'packytrace');
 }
 
-/** Data and logs of this checkout (git-ignored). */
-export const localDir = join(repoRoot, '.local');
+/**
+ * Data and logs of this checkout (git-ignored). PT_LOCAL_DIR (absolute, or relative to the repository)
+ * moves them, so a second stack (the fault suite's) keeps its own data, logs and infra.json.
+ */
+export const localDir = process.env.PT_LOCAL_DIR
+  ? resolve(repoRoot, process.env.PT_LOCAL_DIR)
+  : join(repoRoot, '.local');
 export const logsDir = join(localDir, 'logs');
 export const infraStateFile = join(localDir, 'infra.json');

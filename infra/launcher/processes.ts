@@ -11,6 +11,8 @@ export interface ManagedProcess {
   readonly exited: Promise<number | null>;
   isRunning(): boolean;
   stop(graceMs?: number): Promise<void>;
+  /** Sends `signal` to the process group (the fault suite's SIGKILL); resolves when it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface LaunchOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 'uid' | 'gid'> {
@@ -58,6 +60,11 @@ export function launch(options: LaunchOptions): ManagedProcess {
     isRunning: () => running,
     stop: (graceMs = 20_000) =>
       stopChild(child, exited, () => running, graceMs, options.stopSignal ?? 'SIGTERM'),
+    kill: async (signal = 'SIGKILL') => {
+      if (!running || child.pid === undefined) return;
+      signalGroup(child.pid, signal);
+      await exited;
+    },
   };
 }
 

@@ -46,7 +46,8 @@ function portOf(part: PartName, ports: StackPorts): number {
   return part === 'gateway' ? ports.gateway : ports.services[part as ServiceName];
 }
 
-async function startService(
+/** One service or the gateway, started (or started again) and awaited until ready. */
+export async function startService(
   part: PartName,
   endpoints: StackEndpoints,
   ports: StackPorts,

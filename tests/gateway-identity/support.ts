@@ -62,6 +62,7 @@ export function gatewayTestConfig(overrides: Partial<GatewayConfig>): GatewayCon
   return {
     ...loadConfig({
       PT_HTTP_PORT: '0',
+      PT_GATEWAY_METRICS_PORT: '0', // any free port: tests never hold the fixed metrics port
       PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
       PT_VISITOR_COOKIE_SECRET: VISITOR_SECRET,
       PT_KAFKA_BROKERS: env.kafkaBrokers.join(','),

@@ -2,9 +2,16 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from './logger';
+import { registerMetricsRoute, ServiceMetrics } from './metrics';
 import { forbidden, Problem, unauthorized } from './problem';
+import { traceRequests } from './tracing';
 
 /** The caller as the gateway vouched for it. Empty unless the request carried the internal token. */
 export interface CallerIdentity {
@@ -30,6 +37,8 @@ export interface ServiceAppOptions {
   internalSecret: string;
   readiness?: ReadinessCheck[];
   bodyLimit?: number;
+  /** The instance's metrics; a new registry when not given. Served at GET /metrics. */
+  metrics?: ServiceMetrics;
 }
 
 export type ServiceApp = FastifyInstance<
@@ -39,6 +48,18 @@ export type ServiceApp = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+const appMetrics = new WeakMap<FastifyInstance, ServiceMetrics>();
+
+/**
+ * The Prometheus metrics of an app built by `createServiceApp` (served at its GET /metrics); a
+ * service's service.ts adds what to track: `metricsOf(app).trackOutbox(relay)`, `.trackConsumer(c)`.
+ */
+export function metricsOf(app: FastifyInstance | ServiceApp): ServiceMetrics {
+  const metrics = appMetrics.get(app as FastifyInstance);
+  if (!metrics) throw new Error('not an app built by createServiceApp');
+  return metrics;
+}
 
 const identityHeaderNames = Object.values(IdentityHeaders);
 
@@ -67,7 +88,25 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     genReqId: (req) => single(req.headers[REQUEST_ID_HEADER])?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Router errors (a malformed URL, a path parameter over 100 characters) are problems too; Fastify
+    // would otherwise answer them with its own JSON, before the error handler.
+    frameworkErrors: (error, _request, reply) => {
+      const problem = toProblem(error);
+      void (reply as FastifyReply)
+        .status(problem.status)
+        .type('application/problem+json')
+        .send(problem.toJSON());
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Before any route: tracing wraps each route's handler as it is added (no-op while tracing is off).
+  traceRequests(app);
+  const metrics = options.metrics ?? new ServiceMetrics(options.name);
+  appMetrics.set(app as unknown as FastifyInstance, metrics);
+  metrics.instrument(app);
+  // Process metrics only for a listening instance, not for every app a test builds for inject().
+  app.addHook('onListen', async () => metrics.collectProcessMetrics());
+  registerMetricsRoute(app, metrics);
 
   app.decorateRequest('identity', null as unknown as CallerIdentity);
 
@@ -133,6 +172,10 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   const e = error as { statusCode?: number; code?: string; validation?: unknown; message?: string };
   if (e.validation) return new Problem(400, 'invalid_request', 'Bad request', e.message);
+  // PostgreSQL cannot hold a NUL character in text (22021) or jsonb (22P05): the caller's input is at fault.
+  if (e.code === '22021' || e.code === '22P05') {
+    return new Problem(400, 'invalid_text', 'Bad request', 'Text must not contain NUL characters.');
+  }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new Problem(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
   }
@@ -156,7 +199,25 @@ export function toProblem(error: unknown): Problem {
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return new Problem(e.statusCode, 'invalid_request', 'Bad request', e.message);
   }
+  if (databaseUnavailable(e)) {
+    return new Problem(503, 'database_unavailable', 'Service unavailable', 'Try again shortly.');
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') {
+    return new Problem(503, 'dependency_unavailable', 'Service unavailable', 'Try again shortly.');
+  }
   return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side.');
+}
+
+/**
+ * PostgreSQL restarting or gone (node-postgres errors, SQLSTATE class 08 and 57P01-03): the request
+ * may succeed when retried, so 503 rather than 500 (docs/reliability.md, "PostgreSQL restarted").
+ * A refused or reset connection to any dependency is 503 `dependency_unavailable` (above).
+ */
+function databaseUnavailable(e: { code?: string; message?: string }): boolean {
+  if (/^08/.test(e.code ?? '') || ['57P01', '57P02', '57P03'].includes(e.code ?? '')) return true;
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/.test(
+    e.message ?? '',
+  );
 }
 
 function registerHealthRoutes(app: ServiceApp, checks: ReadinessCheck[]): void {

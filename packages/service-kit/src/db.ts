@@ -17,6 +17,10 @@ export function createPool(databaseUrl: string, options: { max?: number; name?: 
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor a checked-out one between two queries (pg-pool removes its idle listener while a client is
+  // out, e.g. an outbox relay awaiting Kafka inside its transaction when PostgreSQL restarts): the
+  // next query on it fails instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -1,5 +1,6 @@
 import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
 import { Agent, request } from 'undici';
+import { withClientSpan } from './tracing';
 
 /** The other service could not be reached or did not answer in time. */
 export class UpstreamUnavailable extends Error {
@@ -62,6 +63,27 @@ export class InternalClient {
     if (options.brandId) headers[IdentityHeaders.brandId] = options.brandId;
     if (options.roles?.length) headers[IdentityHeaders.roles] = options.roles.join(',');
     if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+    // A client span (and `traceparent` in `headers`) when tracing is on; the path stays out of it, as
+    // it may hold an account id.
+    return withClientSpan(
+      `${method} ${this.options.service}`,
+      { 'http.request.method': method, 'peer.service': this.options.service },
+      headers,
+      async (span) => {
+        const response = await this.send<T>(method, path, options, headers, timeout);
+        span?.setAttribute('http.response.status_code', response.status);
+        return response;
+      },
+    );
+  }
+
+  private async send<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options: CallOptions,
+    headers: Record<string, string>,
+    timeout: number,
+  ): Promise<InternalResponse<T>> {
     try {
       const response = await request(new URL(path, this.options.baseUrl), {
         method,

@@ -7,3 +7,5 @@ export * from './lifecycle';
 export * from './logger';
 export * from './outbox';
 export * from './problem';
+export * from './metrics';
+export * from './tracing';

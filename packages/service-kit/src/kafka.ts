@@ -8,6 +8,8 @@ import {
 } from '@platformatic/kafka';
 import { checkEvent, deadLetterTopic, type EventOf, type Topic } from '@packytrace/contracts';
 import type { Logger } from './logger';
+import type { ConsumerLag } from './metrics';
+import { withConsumerSpan } from './tracing';
 
 export interface OutgoingEvent<T extends Topic> {
   topic: T;
@@ -62,13 +64,18 @@ export class EventProducer {
    * each event against its contract when it was written.
    */
   async sendSerialized(
-    messages: { topic: string; key?: string | null; value: string }[],
+    messages: { topic: string; key?: string | null; value: string; headers?: Record<string, string> }[],
     checked = false,
   ): Promise<void> {
     if (messages.length === 0) return;
     if (!checked) for (const m of messages) checkEvent(m.topic as Topic, JSON.parse(m.value));
     await this.producer.send({
-      messages: messages.map((m) => ({ topic: m.topic, key: m.key ?? undefined, value: m.value })),
+      messages: messages.map((m) => ({
+        topic: m.topic,
+        key: m.key ?? undefined,
+        value: m.value,
+        ...(m.headers ? { headers: m.headers } : {}),
+      })),
     });
   }
 
@@ -228,7 +235,21 @@ export class EventConsumer<T extends Topic> {
     }
   }
 
-  private async process(message: Message<string, string, string, string>): Promise<void> {
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /** Lag per topic and partition of this member (negative: partition not assigned here), for metrics. */
+  lag(): Promise<ConsumerLag> {
+    return this.consumer.getLag({ topics: this.options.topics });
+  }
+
+  /** Handles one message in a consumer span that continues the producer's trace (when tracing is on). */
+  private process(message: Message<string, string, string, string>): Promise<void> {
+    return withConsumerSpan(message, this.options.groupId, () => this.handleMessage(message));
+  }
+
+  private async handleMessage(message: Message<string, string, string, string>): Promise<void> {
     const { logger, handle, handlerAttempts = 5 } = this.options;
     const meta = {
       topic: message.topic,

@@ -1,5 +1,6 @@
 import { ConfigError } from './config';
 import { createLogger, type Logger } from './logger';
+import { startTracing, type Tracing } from './tracing';
 
 export interface RunningService {
   close(): Promise<void>;
@@ -15,7 +16,11 @@ export async function runService(
 ): Promise<void> {
   const logger = createLogger(name, process.env.PT_LOG_LEVEL ?? 'info');
   let service: RunningService;
+  let tracing: Tracing | undefined;
   try {
+    // Before the service builds its apps: off unless the OTEL_* variables configure an exporter.
+    tracing = startTracing({ serviceName: `packytrace-${name}` });
+    if (tracing) logger.info('tracing on: spans exported over OTLP');
     service = await start(logger);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -34,6 +39,7 @@ export async function runService(
     force.unref();
     try {
       await service.close();
+      await tracing?.shutdown().catch(() => undefined);
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');

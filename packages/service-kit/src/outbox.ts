@@ -3,6 +3,7 @@ import { checkEvent, type EventOf, type Topic } from '@packytrace/contracts';
 import pg from 'pg';
 import type { EventProducer } from './kafka';
 import type { Logger } from './logger';
+import { currentTraceHeaders, startProducerSpan } from './tracing';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -13,19 +14,30 @@ export function newEvent<E extends { eventId: string; occurredAt: string }>(
   return { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...fields } as E;
 }
 
+/** The columns `outboxRow`'s values are for, in order (for a service writing its own INSERT INTO outbox). */
+export const OUTBOX_COLUMNS = 'event_id, topic, message_key, payload, traceparent, tracestate';
+
+/** $1 event_id, $2 topic, $3 message_key, $4 payload, $5 traceparent, $6 tracestate. */
+export type OutboxRowValues = [string, string, string | null, string, string | null, string | null];
+
 /**
- * The values of one outbox row ($1 event_id, $2 topic, $3 message_key, $4 payload), the event checked
- * against its contract now, so a bad event fails the request, not the relay. For a service that writes
- * its state change and the event in ONE statement (data-modifying CTEs, one round trip, atomic without
- * BEGIN/COMMIT) instead of calling `enqueueEvent` inside a transaction.
+ * The values of one outbox row (`OUTBOX_COLUMNS`), the event checked against its contract now, so a bad
+ * event fails the request, not the relay. The active trace context (none while tracing is off) goes
+ * with the row, so the relay can send it on as Kafka headers. For a service that writes its state change
+ * and the event in ONE statement (data-modifying CTEs, one round trip, atomic without BEGIN/COMMIT)
+ * instead of calling `enqueueEvent` inside a transaction.
  */
-export function outboxRow<T extends Topic>(
-  topic: T,
-  event: EventOf<T>,
-  key?: string,
-): [string, string, string | null, string] {
+export function outboxRow<T extends Topic>(topic: T, event: EventOf<T>, key?: string): OutboxRowValues {
   checkEvent(topic, event);
-  return [event.eventId, topic, key ?? null, JSON.stringify(event)];
+  const trace = currentTraceHeaders();
+  return [
+    event.eventId,
+    topic,
+    key ?? null,
+    JSON.stringify(event),
+    trace.traceparent ?? null,
+    trace.tracestate ?? null,
+  ];
 }
 
 /** Wakes the schema's relay on commit instead of waiting for its next poll (select it once per statement). */
@@ -42,7 +54,7 @@ export async function enqueueEvent<T extends Topic>(
   key?: string,
 ): Promise<void> {
   await client.query(
-    `WITH event AS (INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4))
+    `WITH event AS (INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6))
      SELECT ${OUTBOX_NOTIFY_SQL}`,
     outboxRow(topic, event, key),
   );
@@ -183,12 +195,26 @@ export class OutboxRelay {
         const after = batch[batch.length - 1]!.id;
         const next = more ? inTurn(() => readBatch(client, batchSize, after)) : undefined;
         next?.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection
+        // The trace context stored with each row goes on as Kafka headers (through a producer span).
+        const sends = batch.map((r) =>
+          startProducerSpan(r.topic, {
+            traceparent: r.traceparent ?? undefined,
+            tracestate: r.tracestate ?? undefined,
+          }),
+        );
         try {
           await this.options.producer.sendSerialized(
-            batch.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
+            batch.map((r, i) => ({
+              topic: r.topic,
+              key: r.message_key,
+              value: r.payload,
+              headers: sends[i]!.headers,
+            })),
             true,
           );
+          for (const send of sends) send.end();
         } catch (error) {
+          for (const send of sends) send.end(error);
           // What was produced before stays marked; this batch stays unpublished for the next attempt.
           await connectionFree;
           await Promise.all(marks);
@@ -240,6 +266,8 @@ interface OutboxRow {
   topic: string;
   message_key: string | null;
   payload: string;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /**
@@ -251,7 +279,7 @@ const asSent = { getTypeParser: () => (value: string) => value } as unknown as p
 /** Up to `limit` unpublished rows in id order, after `afterId` when given. */
 async function readBatch(client: pg.PoolClient, limit: number, afterId?: string): Promise<OutboxRow[]> {
   const { rows } = await client.query<OutboxRow>({
-    text: `SELECT id, topic, message_key, payload FROM outbox
+    text: `SELECT id, topic, message_key, payload, traceparent, tracestate FROM outbox
            WHERE published_at IS NULL AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $1`,
     values: [limit, afterId ?? null],
     types: asSent,

@@ -37,9 +37,9 @@ describe('typed Kafka producer and consumer', () => {
     closers.push(() => consumer.close());
     await consumer.start();
     await producer.publish([{ topic: Topics.brands, key: event.brandId, event }]);
-    const received = await waitFor(() => seen.find((e) => e.eventId === event.eventId), 20_000, 'the event');
+    const received = await waitFor(() => seen.find((e) => e.eventId === event.eventId), 60_000, 'the event');
     expect(received).toEqual(event);
-  });
+  }, 90_000); // a new group reads the topic from its start: a long-lived dev topic takes a while
 
   it('refuses to produce an event that breaks its contract', async () => {
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
@@ -75,12 +75,12 @@ describe('typed Kafka producer and consumer', () => {
     });
     await raw.send({ messages: [{ topic: Topics.brands, value: JSON.stringify(good) }] });
 
-    await waitFor(() => seen.includes(good.eventId), 20_000, 'the valid event after the malformed one');
+    await waitFor(() => seen.includes(good.eventId), 60_000, 'the valid event after the malformed one');
     const parked = await readTopic<{ marker?: string }>(deadLetterTopic(Topics.brands), (events) =>
       events.some((e) => e.marker === marker),
     );
     expect(parked.filter((e) => e.marker === marker).length).toBeGreaterThanOrEqual(1);
-  });
+  }, 90_000);
 
   it('starts without waiting for an unreachable broker, so the service still serves', async () => {
     const consumer = new EventConsumer({

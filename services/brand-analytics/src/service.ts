@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import {
   brokerList,
   createPool,
-  runMigrations,
   type Logger,
+  metricsOf,
+  runMigrations,
   type RunningService,
 } from '@packytrace/service-kit';
 import { buildApp } from './app';
@@ -43,6 +44,7 @@ export async function startBrandAnalyticsService(
     minGroupSize: config.PT_MEASUREMENT_MIN_GROUP_SIZE,
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
+  metricsOf(app).trackConsumer(consumer);
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

@@ -3,9 +3,10 @@ import {
   brokerList,
   createPool,
   EventProducer,
+  type Logger,
+  metricsOf,
   OutboxRelay,
   runMigrations,
-  type Logger,
   type RunningService,
 } from '@packytrace/service-kit';
 import { buildApp } from './app';
@@ -50,6 +51,8 @@ export async function startFridgeService(config: FridgeConfig, logger: Logger): 
     passport,
     idempotency: new IdempotencyStore(),
   });
+  metricsOf(app).trackOutbox(relay);
+  metricsOf(app).trackConsumer(recalls);
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

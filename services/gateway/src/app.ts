@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import replyFrom from '@fastify/reply-from';
 import { REQUEST_ID_HEADER } from '@packytrace/contracts';
-import { Problem, toProblem, type Logger } from '@packytrace/service-kit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Problem, ServiceMetrics, toProblem, traceRequests, type Logger } from '@packytrace/service-kit';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { VerifiedCaller } from './auth/jwt';
 import type { BrandDirectory } from './clients/identity-brands';
 import { csv, type GatewayConfig } from './config';
-import { pathOf, type Upstream } from './domain/route-table';
+import { pathOf, routePatternOf, type Upstream } from './domain/route-table';
+import { UpstreamPool } from './domain/upstream-pool';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { proxyRoutes } from './routes/proxy';
@@ -19,19 +28,42 @@ export interface GatewayDeps {
   logger: Logger;
   verifyToken: (token: string) => Promise<VerifiedCaller>;
   brands: BrandDirectory;
+  /** Served by service.ts on its own internal listener, never on the public port. */
+  metrics?: ServiceMetrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export function upstreamsOf(config: GatewayConfig): Record<Upstream, string> {
-  const trim = (u: string) => u.replace(/\/+$/, '');
+/** Each service's instances: PT_<SERVICE>_URL holds one base URL or a comma-separated list. */
+export function upstreamsOf(config: GatewayConfig): Record<Upstream, UpstreamPool> {
   return {
-    identity: trim(config.PT_IDENTITY_URL),
-    passport: trim(config.PT_PASSPORT_URL),
-    personalization: trim(config.PT_PERSONALIZATION_URL),
-    fridge: trim(config.PT_FRIDGE_URL),
-    'brand-analytics': trim(config.PT_BRAND_ANALYTICS_URL),
+    identity: new UpstreamPool(config.PT_IDENTITY_URL),
+    passport: new UpstreamPool(config.PT_PASSPORT_URL),
+    personalization: new UpstreamPool(config.PT_PERSONALIZATION_URL),
+    fridge: new UpstreamPool(config.PT_FRIDGE_URL),
+    'brand-analytics': new UpstreamPool(config.PT_BRAND_ANALYTICS_URL),
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a slow client past its deadline,
+ * oversized headers, a bare CR or LF in a header) still get a problem+json answer, then the socket closes.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'The request did not arrive in time.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request headers are too large.']
+        : [400, 'malformed_request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify(new Problem(status, code, STATUS_CODES[status] ?? 'Error', detail).toJSON());
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }
 
 /** Builds the gateway (the only public backend entry); does not listen. */
@@ -40,6 +72,15 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.PT_BODY_LIMIT_BYTES,
+    // Slow clients are cut off: headers and whole requests have deadlines (checked every second), and
+    // idle or keep-alive sockets are closed, so a trickle of bytes cannot hold a connection open.
+    http: {
+      headersTimeout: Math.min(config.PT_HTTP_HEADERS_TIMEOUT_MS, config.PT_HTTP_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: 1_000,
+    },
+    requestTimeout: config.PT_HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.PT_HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.PT_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     // A caller's request id is kept when it is well-formed, so one id follows a request through every service.
     genReqId: (req) => {
       const sent = req.headers[REQUEST_ID_HEADER];
@@ -49,7 +90,22 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     // Our own access log (onResponse below) replaces Fastify's request lines.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    clientErrorHandler: answerClientError,
+    // Router errors (a malformed URL) are answered as problem+json like every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const problem = toProblem(error);
+      void (reply as FastifyReply)
+        .status(problem.status)
+        .type('application/problem+json')
+        .send(problem.toJSON());
+    },
   });
+
+  // Spans and metrics by public route, not raw path. A trace starts here: a caller's traceparent is
+  // not trusted (tracing is off unless configured; see packages/service-kit/src/tracing.ts).
+  const routeOf = (request: FastifyRequest) => routePatternOf(request.url);
+  traceRequests(app, { trustIncoming: false, routeOf });
+  (deps.metrics ?? new ServiceMetrics('gateway')).instrument(app, routeOf);
 
   // Bodies are forwarded untouched (bytes, not re-serialised JSON); the limit still applies (413).
   app.removeAllContentTypeParsers();

@@ -28,9 +28,20 @@ export const GatewayEnv = envSchema({
   PT_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   PT_UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 2_000 }),
   PT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+  /** Slow clients: all request headers must arrive within this (slowloris); Node's default is 60 s. */
+  PT_HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 10_000 }),
+  /** The whole request (headers and body) must arrive within this; Fastify's default is no limit. */
+  PT_HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 20_000 }),
+  /** A socket with no traffic at all for this long is closed (covers a request awaiting its upstream). */
+  PT_HTTP_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 60_000 }),
+  /** An idle keep-alive connection is closed after this. */
+  PT_HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 5_000 }),
   PT_RATE_LIMIT_VISITOR_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
   PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   PT_BRAND_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** Prometheus metrics listener, apart from the public port (which never serves /metrics). */
+  PT_GATEWAY_METRICS_HOST: Type.String({ default: '127.0.0.1' }),
+  PT_GATEWAY_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
 });
 export type GatewayConfig = Static<typeof GatewayEnv>;
 

@@ -1,4 +1,11 @@
-import { InternalClient, type Logger, type RunningService } from '@packytrace/service-kit';
+import {
+  InternalClient,
+  serveMetrics,
+  ServiceMetrics,
+  type Logger,
+  type MetricsListener,
+  type RunningService,
+} from '@packytrace/service-kit';
 import { buildApp } from './app';
 import { createJwtVerifier } from './auth/jwt';
 import { BrandDirectory } from './clients/identity-brands';
@@ -8,6 +15,8 @@ import { followBrandChanges } from './events/brand-changes';
 export interface RunningGateway extends RunningService {
   url: string;
   brands: BrandDirectory;
+  /** The internal metrics listener; undefined when its port could not be bound. */
+  metrics?: MetricsListener;
 }
 
 export function jwksUrlOf(config: GatewayConfig): string {
@@ -33,13 +42,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const brands = new BrandDirectory(identity, config.PT_BRAND_CACHE_TTL_MS);
   const brandChanges = followBrandChanges({ brokers: config.PT_KAFKA_BROKERS, brands, logger });
-  const app = await buildApp({ config, logger, verifyToken, brands });
+  const metrics = new ServiceMetrics('gateway');
+  const app = await buildApp({ config, logger, verifyToken, brands, metrics });
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
+  metrics.collectProcessMetrics();
+  const metricsListener = await serveMetrics(metrics, {
+    host: config.PT_GATEWAY_METRICS_HOST,
+    port: config.PT_GATEWAY_METRICS_PORT,
+    logger,
+  });
   return {
     url,
     brands,
+    metrics: metricsListener,
     async close() {
       await app.close();
+      await metricsListener?.close();
       await brandChanges.close();
       await identity.close();
     },

@@ -3,9 +3,10 @@ import {
   brokerList,
   createPool,
   EventProducer,
+  type Logger,
+  metricsOf,
   OutboxRelay,
   runMigrations,
-  type Logger,
   type RunningService,
 } from '@packytrace/service-kit';
 import { buildApp } from './app';
@@ -44,6 +45,7 @@ export async function startIdentityService(config: IdentityConfig, logger: Logge
     currentPolicyVersion: config.PT_PRIVACY_POLICY_VERSION,
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
+  metricsOf(app).trackOutbox(relay);
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

@@ -74,6 +74,7 @@ export async function startMeasurementService(
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
   metricsOf(app).trackOutbox(relay);
+  metricsOf(app).trackConsumerLag(config.PT_MEASUREMENT_GROUP_ID, () => pipeline.lag());
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

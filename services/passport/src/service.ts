@@ -5,6 +5,7 @@ import {
   createPool,
   EventProducer,
   type Logger,
+  metricsOf,
   OutboxRelay,
   runMigrations,
   type RunningService,
@@ -66,6 +67,9 @@ export async function startPassportService(config: PassportConfig, logger: Logge
     personalization,
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
+  metricsOf(app).trackOutbox(relay);
+  metricsOf(app).trackConsumer(brandConsumer);
+  metricsOf(app).trackBreaker('personalization', personalization.breaker);
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

@@ -4,6 +4,7 @@ import {
   brokerList,
   createPool,
   type Logger,
+  metricsOf,
   runMigrations,
   type RunningService,
   startConsumerInBackground,
@@ -60,6 +61,7 @@ export async function startPersonalizationService(
     profileKey,
     readiness: [{ name: 'database', check: async () => void (await pool.query('SELECT 1')) }],
   });
+  metricsOf(app).trackConsumer(consents);
   const url = await app.listen({ host: config.PT_HTTP_HOST, port: config.PT_HTTP_PORT });
   return {
     url,

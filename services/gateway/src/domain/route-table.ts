@@ -38,6 +38,19 @@ export function upstreamFor(url: string): Upstream | undefined {
   return undefined;
 }
 
+/**
+ * The public route a request path falls under, as a bounded metric and span label: the rule's path,
+ * with `/*` when the request is below it (`/api/v1/products/*`); never the raw path, which holds ids.
+ */
+export function routePatternOf(url: string): string | undefined {
+  const path = pathOf(url);
+  for (const rule of rules) {
+    if (path === rule.path) return rule.path;
+    if (rule.below !== undefined && path.startsWith(rule.below)) return `${rule.path}/*`;
+  }
+  return undefined;
+}
+
 /** The path of a request URL, without its query string. */
 export function pathOf(url: string): string {
   const query = url.indexOf('?');

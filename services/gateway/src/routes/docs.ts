@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'undici';
 import type { Upstream } from '../domain/route-table';
+import type { UpstreamPool } from '../domain/upstream-pool';
 
 type OpenApi = { paths?: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } };
 
@@ -10,7 +11,10 @@ type OpenApi = { paths?: Record<string, unknown>; components?: { schemas?: Recor
  * GET /api/docs/openapi.json: the public routes of every service, merged from each one's
  * GET /openapi.json (a service that is down is left out), and a Swagger UI page at /api/docs.
  */
-export async function docsRoutes(app: FastifyInstance, upstreams: Record<Upstream, string>): Promise<void> {
+export async function docsRoutes(
+  app: FastifyInstance,
+  upstreams: Record<Upstream, UpstreamPool>,
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -38,8 +42,8 @@ export async function docsRoutes(app: FastifyInstance, upstreams: Record<Upstrea
   );
 }
 
-async function mergedDocument(own: OpenApi, upstreams: Record<Upstream, string>): Promise<OpenApi> {
-  const documents = await Promise.all(Object.values(upstreams).map(fetchDocument));
+async function mergedDocument(own: OpenApi, upstreams: Record<Upstream, UpstreamPool>): Promise<OpenApi> {
+  const documents = await Promise.all(Object.values(upstreams).map((pool) => fetchDocument(pool.pick())));
   const paths: Record<string, unknown> = { ...own.paths };
   const schemas: Record<string, unknown> = { ...own.components?.schemas };
   for (const doc of documents) {

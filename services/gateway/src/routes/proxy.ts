@@ -1,11 +1,18 @@
 import { IdentityHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER } from '@packytrace/contracts';
-import { forbidden, notFound, Problem, unauthorized } from '@packytrace/service-kit';
+import {
+  forbidden,
+  injectRequestTraceHeaders,
+  notFound,
+  Problem,
+  unauthorized,
+} from '@packytrace/service-kit';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken, type VerifiedCaller } from '../auth/jwt';
 import type { BrandDirectory } from '../clients/identity-brands';
 import { isBrandScoped, pathOf, upstreamFor, type Upstream } from '../domain/route-table';
+import type { UpstreamPool } from '../domain/upstream-pool';
 import { newVisitorId, signVisitorId, verifyVisitorCookie, VISITOR_COOKIE } from '../domain/visitor-cookie';
 
 /** The caller as the gateway established it; the only source of the identity headers it forwards. */
@@ -18,14 +25,23 @@ export interface Caller {
   brandId?: string;
 }
 
+/** Where a proxied request went, so a refused connection can be tried on the service's next instance. */
+interface Forwarding {
+  pool: UpstreamPool;
+  origin: string;
+  attempts: number;
+  body: { body?: Buffer; contentType?: string };
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    forwarding?: Forwarding;
   }
 }
 
 export interface ProxyOptions {
-  upstreams: Record<Upstream, string>;
+  upstreams: Record<Upstream, UpstreamPool>;
   internalSecret: string;
   visitorCookieSecret: string;
   cookieSecure: boolean;
@@ -42,6 +58,10 @@ const STRIPPED = new Set<string>([
   REQUEST_ID_HEADER,
   'authorization',
   'cookie',
+  // A caller's trace context is not continued (the gateway starts the trace); its own is added below.
+  'traceparent',
+  'tracestate',
+  'baggage',
 ]);
 
 const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest lifetime browsers honour (RFC 6265bis 5.6.1)
@@ -49,11 +69,30 @@ const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest lifetime browsers
 /** Every public route of docs/API.md, proxied as-is to its owning service with the caller's trusted identity. */
 export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
   // Built once, not per request: reply-from hands each call the request it belongs to.
-  const hooks: Pick<FastifyReplyFromHooks, 'rewriteRequestHeaders' | 'onError'> = {
+  const hooks: Pick<FastifyReplyFromHooks, 'rewriteRequestHeaders' | 'rewriteHeaders' | 'onError'> = {
+    rewriteHeaders: (headers) => withoutHopByHop(headers as IncomingHttpHeaders),
     rewriteRequestHeaders: (request, headers) =>
       forwardedHeaders(headers as IncomingHttpHeaders, request as FastifyRequest, options.internalSecret),
-    onError: (upstreamReply, { error }) =>
-      sendUpstreamProblem(upstreamReply as FastifyReply, error as UpstreamError),
+    onError: (upstreamReply, { error }) => {
+      const reply = upstreamReply as FastifyReply;
+      const forwarding = reply.request.forwarding;
+      // Refused before anything was sent: safe to try the next instance, even for a POST.
+      if (forwarding && isRefused(error as UpstreamError) && forwarding.attempts < forwarding.pool.size) {
+        forwarding.pool.markDown(forwarding.origin);
+        forwarding.origin = forwarding.pool.pick(forwarding.origin);
+        forward(reply, forwarding);
+        return;
+      }
+      sendUpstreamProblem(reply, error as UpstreamError);
+    },
+  };
+  const forward = (reply: FastifyReply, forwarding: Forwarding) => {
+    forwarding.attempts += 1;
+    return reply.from(`${forwarding.origin}${reply.request.url}`, {
+      ...forwarding.body,
+      timeout: options.timeoutMs,
+      ...hooks,
+    });
   };
   const maxPerMinute = (_request: FastifyRequest, key: string) =>
     key.startsWith('account:') ? options.rateLimit.accountPerMinute : options.rateLimit.visitorPerMinute;
@@ -79,11 +118,9 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
       const body = Buffer.isBuffer(request.body)
         ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
         : {};
-      return reply.from(`${options.upstreams[upstream]}${request.url}`, {
-        ...body,
-        timeout: options.timeoutMs,
-        ...hooks,
-      });
+      const pool = options.upstreams[upstream];
+      request.forwarding = { pool, origin: pool.pick(), attempts: 0, body };
+      return forward(reply, request.forwarding);
     },
   });
 }
@@ -142,7 +179,21 @@ export function forwardedHeaders(
     headers[IdentityHeaders.roles] = caller.roles.join(',');
   }
   if (caller.brandId) headers[IdentityHeaders.brandId] = caller.brandId;
+  injectRequestTraceHeaders(request, headers);
   return headers;
+}
+
+/**
+ * The service's connection headers describe the gateway's connection to it, not the caller's: passed on,
+ * `connection: keep-alive` overrode a caller's `Connection: close` and `keep-alive: timeout=72`
+ * promised more than the gateway keeps (RFC 9110 §7.6.1: hop-by-hop fields are not forwarded).
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) if (!HOP_BY_HOP.has(name.toLowerCase())) kept[name] = headers[name];
+  return kept;
 }
 
 /** Per account when signed in, per Visitor ID when the cookie was valid, else per address. */
@@ -151,6 +202,12 @@ function rateLimitKey(request: FastifyRequest): string {
   if (caller?.accountId) return `account:${caller.accountId}`;
   if (caller?.knownVisitor) return `visitor:${caller.visitorId}`;
   return `ip:${request.ip}`;
+}
+
+const REFUSED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+function isRefused(error: UpstreamError): boolean {
+  return REFUSED.has(error.cause?.code ?? error.code ?? '');
 }
 
 /** A service that is down or too slow, described without naming it or its address. */

@@ -6,7 +6,15 @@ import {
   type Message,
 } from '@platformatic/kafka';
 import { deadLetterTopic, Topics, type Topic } from '@packytrace/contracts';
-import { decodeEvent, withTransaction, type Logger, type Pool } from '@packytrace/service-kit';
+import {
+  decodeEvent,
+  startConsumerSpan,
+  tracingEnabled,
+  withTransaction,
+  type ConsumedSpan,
+  type Logger,
+  type Pool,
+} from '@packytrace/service-kit';
 import {
   closeByWallClock,
   foldEvents,
@@ -40,8 +48,13 @@ interface Position {
  * raw key and value are kept for malformed messages, which go to the dead-letter topic as they came.
  */
 type Received =
-  | (Position & { event: MeasuredEvent })
-  | (Position & { error: string; key: string | undefined; value: string | undefined });
+  | (Position & { event: MeasuredEvent; span: ConsumedSpan | undefined })
+  | (Position & {
+      error: string;
+      key: string | undefined;
+      value: string | undefined;
+      span: ConsumedSpan | undefined;
+    });
 
 type Malformed = Extract<Received, { error: string }>;
 
@@ -220,12 +233,14 @@ export class MeasurementPipeline {
 
   private receive(message: RawMessage): void {
     const { topic, partition, offset, value } = message;
+    // With tracing on, each message's span continues its producer's trace until its batch commits.
+    const span = tracingEnabled() ? startConsumerSpan(message, this.options.groupId) : undefined;
     const decoded = decodeEvent(this.contractTopicOf.get(topic)!, value) as
       { event: MeasuredEvent } | { error: string };
     this.buffer.push(
       'event' in decoded
-        ? { topic, partition, offset, event: decoded.event }
-        : { topic, partition, offset, error: decoded.error, key: message.key, value },
+        ? { topic, partition, offset, event: decoded.event, span }
+        : { topic, partition, offset, error: decoded.error, key: message.key, value, span },
     );
     this.lastMessageAt = Date.now();
     if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
@@ -307,6 +322,27 @@ export class MeasurementPipeline {
     }
   }
 
+  /**
+   * How far behind the topics' ends this leader is, per topic and partition (end offset minus the
+   * offset stored in PostgreSQL, which is where the pipeline keeps them); empty while standing by.
+   */
+  async lag(): Promise<Map<string, bigint[]>> {
+    const consumer = this.consumer;
+    if (!consumer || !this.leadership.isLeader) return new Map();
+    const ends = await consumer.listOffsets({ topics: [...this.contractTopicOf.keys()] });
+    const lag = new Map<string, bigint[]>();
+    for (const [topic, partitions] of ends) {
+      lag.set(
+        topic,
+        partitions.map((end, partition) => {
+          const next = this.offsets.get(this.partitionKey(topic, partition)) ?? 0n;
+          return end > next ? end - next : 0n;
+        }),
+      );
+    }
+    return lag;
+  }
+
   /** `topic:partition`, built once per partition rather than once per message. */
   private partitionKey(topic: string, partition: number): string {
     let keys = this.partitionKeys.get(topic);
@@ -364,6 +400,7 @@ export class MeasurementPipeline {
       else this.counted.set(window, new Set(list));
     }
     this.buffer.splice(0, messages.length);
+    for (const received of messages) received.span?.end();
     this.progress.applied += messages.length;
     this.progress.batches += 1;
     this.progress.transactionMs += performance.now() - began;

@@ -116,6 +116,11 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
     const s = await status(service);
     expect(s.malformed).toBe(1);
     expect(s.openCells).toBe(0); // published windows leave no cells and no subject hashes behind
+    // Consumer lag on /metrics is measured against the offsets in PostgreSQL: nothing left to read.
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const lag = metrics.split('\n').filter((l) => l.startsWith('kafka_consumer_lag{') && l.includes(suffix));
+    expect(lag).toHaveLength(4);
+    for (const line of lag) expect(line.endsWith(' 0')).toBe(true);
   }, 90_000);
 
   it('parks a malformed event on the dead-letter topic', async () => {

@@ -14,7 +14,8 @@ export interface VerdictOutcome {
  */
 export class PersonalizationClient {
   private readonly http: InternalClient;
-  private readonly breaker: CircuitBreaker<[string, Passport, string | undefined], VerdictResponse>;
+  /** Read by the breaker state gauge (`metricsOf(app).trackBreaker`). */
+  readonly breaker: CircuitBreaker<[string, Passport, string | undefined], VerdictResponse>;
 
   constructor(options: {
     baseUrl: string;

@@ -1,5 +1,11 @@
 import type { ScanSnapshot, ScannedIdentifier } from '@packytrace/contracts';
-import { OUTBOX_NOTIFY_SQL, type Pool, type PoolClient } from '@packytrace/service-kit';
+import {
+  OUTBOX_COLUMNS,
+  OUTBOX_NOTIFY_SQL,
+  type OutboxRowValues,
+  type Pool,
+  type PoolClient,
+} from '@packytrace/service-kit';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -53,12 +59,12 @@ export class ScanRepository {
    * Records the scan and its outbox row (`outboxRow` from the kit) in ONE statement: atomic without
    * BEGIN/COMMIT, one round trip instead of five, and the relay woken on commit.
    */
-  async recordWithEvent(scan: ScanRecord, event: [string, string, string | null, string]): Promise<void> {
+  async recordWithEvent(scan: ScanRecord, event: OutboxRowValues): Promise<void> {
     await this.pool.query(
       `WITH scan AS (
          INSERT INTO scans (scan_id, scanned_at, account_id, visitor_id, gtin, batch, serial, expiry, best_before, cpv, raw_code, attributes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)),
-       event AS (INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($13, $14, $15, $16))
+       event AS (INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ($13, $14, $15, $16, $17, $18))
        SELECT ${OUTBOX_NOTIFY_SQL}`,
       [...scanValues(scan), ...event],
     );

@@ -1,0 +1,220 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Consumer, stringDeserializers, type Message } from '@platformatic/kafka';
+import { Topics } from '@packytrace/contracts';
+import { InMemorySpanExporter, InternalClient, startTracing, type Tracing } from '@packytrace/service-kit';
+import { quietLogger, roleDatabaseUrl, TEST_INTERNAL_SECRET, testEnv, waitFor } from '@packytrace/testing';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp as buildGateway } from '../../services/gateway/src/app';
+import { BrandDirectory } from '../../services/gateway/src/clients/identity-brands';
+import { loadConfig as gatewayConfig } from '../../services/gateway/src/config';
+import { startMeasurementService, type RunningMeasurement } from '../../services/measurement/src/service';
+import { demoCatalog } from '../../services/passport/src/db/seed/catalog';
+import { startPassportService, type RunningPassport } from '../../services/passport/src/service';
+import {
+  startPersonalizationService,
+  type RunningPersonalization,
+} from '../../services/personalization/src/service';
+
+/**
+ * Issue 9's goal: one scan is ONE trace, from the gateway through Passport and Personalization, and on
+ * through the outbox and Kafka to the Measurement Pipeline that reads ProductScanned.
+ * Tracing on with an in-memory exporter standing in for the OTLP collector.
+ */
+const exporter = new InMemorySpanExporter();
+const startedAt = Date.now();
+let tracing: Tracing | undefined;
+let identity: FastifyInstance;
+let personalization: RunningPersonalization;
+let passport: RunningPassport;
+let measurement: RunningMeasurement | undefined;
+let gateway: FastifyInstance;
+let gatewayUrl: string;
+let brandsClient: InternalClient;
+const accountId = randomUUID();
+
+const common = () => ({
+  PT_HTTP_HOST: '127.0.0.1',
+  PT_HTTP_PORT: 0,
+  PT_LOG_LEVEL: 'silent' as const,
+  PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+  PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
+  PT_KAFKA_GROUP_SUFFIX: `-test-${randomUUID()}`,
+});
+
+beforeAll(async () => {
+  tracing = startTracing({ serviceName: 'packytrace-scan-trace-test', exporter });
+  identity = Fastify();
+  identity.get('/internal/accounts/:accountId/consents/:purpose', async () => ({
+    granted: false,
+    policyVersion: '2026-01',
+  }));
+  const identityUrl = await identity.listen({ port: 0, host: '127.0.0.1' });
+  personalization = await startPersonalizationService(
+    {
+      ...common(),
+      PT_DB_URL: roleDatabaseUrl('personalization_svc'),
+      PT_IDENTITY_URL: identityUrl,
+      PT_IDENTITY_TIMEOUT_MS: 2000,
+      PT_HEALTH_PROFILE_KEY: randomBytes(32).toString('base64'),
+    },
+    quietLogger('personalization'),
+  );
+  passport = await startPassportService(
+    {
+      ...common(),
+      PT_DB_URL: roleDatabaseUrl('passport_svc'),
+      PT_PERSONALIZATION_URL: personalization.url,
+      PT_VERDICT_TIMEOUT_MS: 2000,
+      PT_SEED_DEMO_CATALOG: true,
+    },
+    quietLogger('passport'),
+  );
+  const config = gatewayConfig({
+    PT_HTTP_PORT: '0',
+    PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    PT_VISITOR_COOKIE_SECRET: 'scan-trace-test-cookie-secret',
+    PT_PASSPORT_URL: passport.url,
+    PT_PERSONALIZATION_URL: personalization.url,
+    PT_IDENTITY_URL: identityUrl,
+  });
+  brandsClient = new InternalClient({
+    service: 'identity',
+    baseUrl: identityUrl,
+    internalSecret: TEST_INTERNAL_SECRET,
+  });
+  gateway = await buildGateway({
+    config,
+    logger: quietLogger('gateway'),
+    // A signed-in caller without Keycloak: JWT checks have their own tests.
+    verifyToken: async () => ({ accountId, roles: ['consumer'] }),
+    brands: new BrandDirectory(brandsClient, 0),
+  });
+  gatewayUrl = await gateway.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await brandsClient?.close();
+  await passport?.close();
+  await personalization?.close();
+  await identity?.close();
+  await measurement?.close();
+  await tracing?.shutdown();
+});
+
+/** Tries again with a fresh reader until a deadline: on a loaded machine one read may miss. */
+async function scannedMessage(scanId: string): Promise<Message<string, string, string, string>> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await scannedMessageOnce(scanId);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
+/** The ProductScanned message of `scanId`, headers included, read from the topic since this file loaded. */
+async function scannedMessageOnce(scanId: string): Promise<Message<string, string, string, string>> {
+  const topic = Topics.productScanned;
+  const consumer = new Consumer({
+    clientId: `scan-trace-${randomUUID()}`,
+    groupId: `scan-trace-${randomUUID()}`,
+    bootstrapBrokers: testEnv().kafkaBrokers,
+    deserializers: stringDeserializers,
+    maxWaitTime: 200,
+  });
+  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
+  const timer = setTimeout(() => void stream?.close(), 15_000);
+  try {
+    const since = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(startedAt - 60_000) });
+    const latest = await consumer.listOffsets({ topics: [topic] });
+    const offsets = (since.get(topic) ?? []).map((offset, partition) => ({
+      topic,
+      partition,
+      offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
+    }));
+    stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
+    stream.on('error', () => undefined);
+    for await (const message of stream) {
+      if (String(message.value).includes(scanId)) return message as Message<string, string, string, string>;
+    }
+    throw new Error(`no ProductScanned for ${scanId}`);
+  } finally {
+    clearTimeout(timer);
+    await stream?.close().catch(() => undefined);
+    await Promise.resolve(consumer.close(true)).catch(() => undefined);
+  }
+}
+
+describe('one scan, one trace', () => {
+  it('spans the gateway, Passport, Personalization and the ProductScanned consumer in one trace', async () => {
+    const product = demoCatalog()[0]!;
+    const response = await fetch(`${gatewayUrl}/api/v1/scans`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ code: product.gtin }),
+    });
+    expect(response.status).toBe(201);
+    const scan = (await response.json()) as { scanId: string; verdictStatus: string };
+    expect(scan.verdictStatus).toBe('no_profile'); // Personalization was asked
+
+    const finished = () => exporter.getFinishedSpans();
+    const gatewaySpan = await waitFor(() =>
+      finished().find((s) => s.name === 'POST /api/v1/scans' && !s.parentSpanContext),
+    );
+    const traceId = gatewaySpan.spanContext().traceId;
+    const inTrace = () => finished().filter((s) => s.spanContext().traceId === traceId);
+    const childOf = (parent: { spanContext(): { spanId: string } }, name: string) =>
+      inTrace().find((s) => s.name === name && s.parentSpanContext?.spanId === parent.spanContext().spanId);
+
+    const passportSpan = await waitFor(() => childOf(gatewaySpan, 'POST /api/v1/scans'));
+    const verdictCall = await waitFor(() => childOf(passportSpan, 'POST personalization'));
+    await waitFor(() => childOf(verdictCall, 'POST /internal/verdicts'));
+
+    // Through the outbox: the ProductScanned message carries the trace, its parent the relay's producer
+    // span under Passport's (or Passport's own, when a relay of another test file sent the row) ...
+    const message = await scannedMessage(scan.scanId);
+    const [, sentTraceId, sentParent] = message.headers.get('traceparent')!.split('-');
+    expect(sentTraceId).toBe(traceId);
+    const send = childOf(passportSpan, `send ${Topics.productScanned}`);
+    expect(sentParent).toBe(send ? send.spanContext().spanId : passportSpan.spanContext().spanId);
+    // ... and the real Measurement Pipeline, reading it, continues the same trace.
+    measurement = await startMeasurementService(
+      {
+        PT_HTTP_HOST: '127.0.0.1',
+        PT_HTTP_PORT: 0,
+        PT_LOG_LEVEL: 'silent',
+        PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+        PT_DB_URL: roleDatabaseUrl('measurement_svc'),
+        PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
+        PT_MEASUREMENT_WINDOW_SECONDS: 3600,
+        PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: 3600,
+        PT_MEASUREMENT_MIN_GROUP_SIZE: 50,
+        PT_MEASUREMENT_HASH_KEY: 'scan-trace-test-measurement-hash-key-0123',
+        PT_MEASUREMENT_GROUP_ID: `measurement-trace-${randomUUID()}`,
+        PT_MEASUREMENT_TOPIC_SUFFIX: '',
+        PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 0,
+        PT_MEASUREMENT_BATCH_SIZE: 500,
+      },
+      quietLogger('measurement'),
+    );
+    const consumed = await waitFor(
+      () =>
+        inTrace().find(
+          (s) =>
+            s.name === `process ${Topics.productScanned}` &&
+            String(s.attributes['messaging.consumer.group.name']).startsWith('measurement-trace-'),
+        ),
+      60_000,
+      "the pipeline's span in the scan's trace",
+    );
+    expect(consumed.parentSpanContext?.spanId).toBe(sentParent);
+
+    // No secret or identifier in any span attribute.
+    const attributes = JSON.stringify(inTrace().map((s) => s.attributes));
+    for (const secret of [accountId, TEST_INTERNAL_SECRET, 'test-token', product.gtin, scan.scanId]) {
+      expect(attributes).not.toContain(secret);
+    }
+  }, 90_000);
+});
