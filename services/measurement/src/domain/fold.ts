@@ -12,6 +12,12 @@ export interface MeasurementSettings {
   windowMs: number;
   latenessMs: number;
   minGroupSize: number;
+  /**
+   * While a restarted pipeline reads its partitions' backlog (one partition may be read well ahead of
+   * another), the clock still learns event times but closes no window: events an uninterrupted run
+   * would have counted are not dropped as late. The pipeline clears it once caught up.
+   */
+  holdClosing?: boolean;
 }
 
 /**
@@ -185,6 +191,12 @@ export function foldEvents(
 
 function advanceWatermark(state: StreamState, timeMs: number, settings: MeasurementSettings): void {
   if (state.maxEventTimeMs === null || timeMs > state.maxEventTimeMs) state.maxEventTimeMs = timeMs;
+  if (!settings.holdClosing) closeByWatermark(state, settings);
+}
+
+/** Closes what the largest event time seen, less the allowed lateness, has passed. */
+export function closeByWatermark(state: StreamState, settings: MeasurementSettings): void {
+  if (state.maxEventTimeMs === null) return;
   state.closedBeforeMs = Math.max(state.closedBeforeMs, state.maxEventTimeMs - settings.latenessMs);
 }
 

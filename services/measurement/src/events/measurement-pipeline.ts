@@ -17,6 +17,7 @@ import {
 } from '@packytrace/service-kit';
 import {
   closeByWallClock,
+  closeByWatermark,
   foldEvents,
   type FoldedBatch,
   type MeasuredEvent,
@@ -100,6 +101,8 @@ export class MeasurementPipeline {
   private offsets: OffsetMap = new Map();
   private counted: CountedIds = new Map();
   private readonly partitionKeys = new Map<string, string[]>();
+  /** Set while reading the backlog found on taking the lead (see MeasurementSettings.holdClosing). */
+  private catchUpTo?: Map<string, bigint>;
   /** Window start → `cellKey\0subjectKey` pairs stored in this leader's term (see withoutStoredSubjects). */
   private readonly storedSubjects = new Map<number, Set<string>>();
   private stopped = false;
@@ -180,8 +183,34 @@ export class MeasurementPipeline {
       maxWaitTime: 200,
       maxBytes: 16 * 1024 * 1024,
     });
+    this.catchUpTo = await this.backlog();
     await this.subscribe();
     await this.loop();
+  }
+
+  /** Partitions with messages past the stored offsets: `topic:partition` → the end to read up to. */
+  private async backlog(): Promise<Map<string, bigint> | undefined> {
+    const ends = await this.consumer!.listOffsets({ topics: [...this.contractTopicOf.keys()] });
+    const behind = new Map<string, bigint>();
+    for (const [topic, partitions] of ends)
+      partitions.forEach((end, partition) => {
+        const key = this.partitionKey(topic, partition);
+        if (end > (this.offsets.get(key) ?? 0n)) behind.set(key, end);
+      });
+    return behind.size > 0 ? behind : undefined;
+  }
+
+  /** After a commit: drops caught-up partitions; when none is left, the held clock closes what it passed. */
+  private async advanceCatchUp(): Promise<void> {
+    const behind = this.catchUpTo;
+    if (!behind) return;
+    for (const [key, end] of behind) if ((this.offsets.get(key) ?? 0n) >= end) behind.delete(key);
+    if (behind.size > 0) return;
+    this.catchUpTo = undefined;
+    this.options.logger.info('measurement pipeline caught up with its backlog');
+    const state = cloneClock(this.state);
+    closeByWatermark(state, this.options.settings);
+    if (state.closedBeforeMs > this.state.closedBeforeMs) await this.closeWindows(state);
   }
 
   private async closeClients(): Promise<void> {
@@ -375,7 +404,8 @@ export class MeasurementPipeline {
     for (const [key, last] of taken) offsets.set(key, last + 1n);
     if (malformed.length > 0) await this.park(malformed);
     const { fresh, ids } = this.uncounted(events);
-    const batch = foldEvents(state, fresh, this.options.settings);
+    const settings = this.catchUpTo ? { ...this.options.settings, holdClosing: true } : this.options.settings;
+    const batch = foldEvents(state, fresh, settings);
     const newSubjects = this.withoutStoredSubjects(batch);
     const began = performance.now();
     const published = await withTransaction(this.options.pool, async (client) => {
@@ -410,6 +440,7 @@ export class MeasurementPipeline {
       this.pausedAt = 0;
     }
     this.afterCommit(batch.lateDropped, published.length);
+    await this.advanceCatchUp();
   }
 
   /**
@@ -455,10 +486,34 @@ export class MeasurementPipeline {
   private async closeIdleWindows(): Promise<void> {
     const { idleCloseMs, settings } = this.options;
     if (idleCloseMs <= 0 || Date.now() - this.lastMessageAt < idleCloseMs) return;
+    if (this.catchUpTo) {
+      // Quiet while some partition's end is still ahead (e.g. its last offsets hold no records):
+      // nothing more is coming from the backlog, so the held clock may close what it passed.
+      this.catchUpTo.clear();
+      await this.advanceCatchUp();
+      return;
+    }
     const state = cloneClock(this.state);
     closeByWallClock(state, this.now(), settings);
     const windowEnd = Math.floor(state.closedBeforeMs / settings.windowMs) * settings.windowMs;
     if (windowEnd <= Math.floor(this.state.closedBeforeMs / settings.windowMs) * settings.windowMs) return;
+    // Quiet because nothing is left to read, not because the broker is unreachable (an outage delays
+    // events; closing by the wall clock then would drop them as late).
+    if (!(await this.caughtUpNow())) return;
+    await this.closeWindows(state);
+  }
+
+  /** Every partition read to its current end (false while the broker cannot say). */
+  private async caughtUpNow(): Promise<boolean> {
+    try {
+      return (await this.backlog()) === undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stores a clock moved without events (idle, caught up) and publishes the windows it closed. */
+  private async closeWindows(state: StreamState): Promise<void> {
     const published = await withTransaction(this.options.pool, async (client) => {
       await this.leadership.check(client);
       await this.repository.storeClosedBefore(client, state.closedBeforeMs);

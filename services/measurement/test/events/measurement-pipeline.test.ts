@@ -15,7 +15,16 @@ import {
   produceEvents,
   startMeasurement,
 } from '../support/kafka';
-import { FAR_FUTURE, personArb, streamOf, WINDOW_MS, worldOf, type World } from '../support/streams';
+import {
+  FAR_FUTURE,
+  LATENESS_MS,
+  personArb,
+  scanned,
+  streamOf,
+  WINDOW_MS,
+  worldOf,
+  type World,
+} from '../support/streams';
 
 const K = 3;
 let suffix: string;
@@ -63,6 +72,7 @@ async function status(service: RunningMeasurement) {
   });
   return (await response.json()) as {
     role: 'active' | 'standby';
+    lateDropped: number;
     eventsCounted: number;
     malformed: number;
     openCells: number;
@@ -223,6 +233,53 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
       expect(aggregatesOf(fresh)).toEqual(aggregatesOf(firstRun));
     } finally {
       await deleteTopicCopies(pairSuffix);
+    }
+  }, 120_000);
+
+  it("reads a backlog one partition ahead of another without dropping the other partition's events as late", async () => {
+    const lateSuffix = await createTopicCopies(2);
+    try {
+      const brandId = world.brands[0]!;
+      const gtin = world.gtins[0]![0]!;
+      const base = Date.parse('2024-03-02T00:00:00.000Z');
+      // Both partitions hold three windows of scans by 4 people; one fetch returns partition 0 first.
+      const events = [0, 1].flatMap((partition) =>
+        [0, 1, 2].flatMap((w) =>
+          [0, 1, 2, 3].map((p) => ({
+            partition,
+            event: scanned(brandId, gtin, base + w * WINDOW_MS + p * 1000, {
+              kind: 'visitor',
+              id: `v-${partition}-${p}`,
+            }),
+          })),
+        ),
+      );
+      await produce(
+        events.map(({ partition, event }) => ({
+          topic: `${Topics.productScanned}${lateSuffix}`,
+          partition,
+          value: JSON.stringify(event),
+        })),
+      );
+      const service = await start(
+        measurementConfig({
+          PT_MEASUREMENT_TOPIC_SUFFIX: lateSuffix,
+          PT_MEASUREMENT_MIN_GROUP_SIZE: K,
+          PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: LATENESS_MS / 1000,
+        }),
+      );
+      const batches = await readTopic<BrandMetricBatchPublished>(
+        Topics.brandMetrics,
+        (all) =>
+          all.filter((b) => b.brandId === brandId && b.windowStart.startsWith('2024-03-02')).length >= 3,
+        60_000,
+      );
+      const ours = batches.filter((b) => b.brandId === brandId && b.windowStart.startsWith('2024-03-02'));
+      expect(ours.map((b) => b.cells[0]?.scans)).toEqual([8, 8, 8]); // both partitions, every window
+      expect(ours.map((b) => b.cells[0]?.distinctSubjects)).toEqual([8, 8, 8]);
+      expect((await status(service)).lateDropped).toBe(0);
+    } finally {
+      await deleteTopicCopies(lateSuffix);
     }
   }, 120_000);
 });

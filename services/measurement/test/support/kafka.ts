@@ -54,7 +54,9 @@ export function topicOf(event: MeasuredEvent): string {
 }
 
 /** Produces raw values (also malformed ones) to topic copies, in chunks. */
-export async function produce(messages: { topic: string; key?: string; value: string }[]): Promise<void> {
+export async function produce(
+  messages: { topic: string; key?: string; partition?: number; value: string }[],
+): Promise<void> {
   const producer = new Producer({
     clientId: `test-producer-${randomUUID()}`,
     bootstrapBrokers: testEnv().kafkaBrokers,
