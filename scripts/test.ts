@@ -192,6 +192,13 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+  if (process.env.PT_TEST_SKIP_FAULTS !== '1') {
+    // Last, on its own stack (ports +10000, .local/faults) once the one above has stopped.
+    step(
+      'fault suite (tests/faults): Kafka, Personalization, Identity, PostgreSQL, Measurement, Keycloak keys',
+    );
+    code = (await run(bin('tsx'), ['tests/faults/run.ts', '--retry'])) || code;
+  }
   console.log(`\nwall time ${seconds()}${staticOk ? '' : ' — static checks FAILED'}`);
   summary = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
   console.log(summary);

@@ -14,6 +14,8 @@ import { configureFaultEnv, FAULT_LOCAL_DIR, startFaultStack, type FaultStack } 
 const root = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
 const updateDocs = args.includes('--update-docs');
+/** `--retry`: a scenario that does not hold runs once more before it counts as failed (npm test uses it). */
+const retry = args.includes('--retry');
 const wanted = args.filter((arg) => !arg.startsWith('--'));
 
 configureFaultEnv();
@@ -44,6 +46,41 @@ for (const [signal, code] of [
   process.once(signal, () => void stop().then(() => process.exit(code)));
 }
 
+/** Runs one scenario; a part it left dead is a failure, and is started again for the next one. */
+async function attempt(name: string, scenario: (typeof scenarios)[number][1]): Promise<Row> {
+  console.log(`\n▶ ${name} (${seconds()})`);
+  const scenarioStart = Date.now();
+  let row: Row;
+  try {
+    row = await scenario(stack!);
+    console.log(
+      `${row.passed ? '✔' : '✖'} ${name} (${((Date.now() - scenarioStart) / 1000).toFixed(0)} s): ${row.measured}`,
+    );
+    for (const note of row.notes) console.log(`    ${note}`);
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.log(`✖ ${name}: ${message}`);
+    row = {
+      name,
+      fault: name,
+      load: '',
+      expected: '',
+      measured: `error: ${String(error)}`,
+      passed: false,
+      notes: [],
+    };
+  }
+  // Scenarios restart what they kill: a part still dead crashed.
+  const dead = stack!.deadParts();
+  if (dead.length) {
+    row.passed = false;
+    row.measured += `; CRASHED: ${dead.join(', ')} (restarted by the suite)`;
+    console.log(`✖ ${name} left ${dead.join(', ')} dead; restarting`);
+    for (const part of dead) await stack!.restart(part);
+  }
+  return row;
+}
+
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 const rows: Row[] = [];
@@ -53,38 +90,15 @@ try {
   stack = await startFaultStack();
   console.log(`▶ stack ready after ${seconds()}`);
   for (const [name, scenario] of selected) {
-    console.log(`\n▶ ${name} (${seconds()})`);
-    const scenarioStart = Date.now();
-    try {
-      const row = await scenario(stack);
-      rows.push(row);
-      console.log(
-        `${row.passed ? '✔' : '✖'} ${name} (${((Date.now() - scenarioStart) / 1000).toFixed(0)} s): ${row.measured}`,
-      );
-      for (const note of row.notes) console.log(`    ${note}`);
-    } catch (error) {
-      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      console.log(`✖ ${name}: ${message}`);
-      rows.push({
-        name,
-        fault: name,
-        load: '',
-        expected: '',
-        measured: `error: ${String(error)}`,
-        passed: false,
-        notes: [],
-      });
+    let row = await attempt(name, scenario);
+    if (!row.passed && retry) {
+      // On 2 shared cores a timing-sensitive scenario may miss once; a real fault misses twice.
+      console.log(`↻ ${name}: once more`);
+      const second = await attempt(name, scenario);
+      second.measured += ` (held on a second attempt; the first: ${row.measured})`;
+      row = second;
     }
-    // A part the scenario left dead crashed (scenarios restart what they kill): the row says so, and
-    // it is started again so that the next scenario finds a whole stack.
-    const dead = stack.deadParts();
-    if (dead.length) {
-      const row = rows[rows.length - 1]!;
-      row.passed = false;
-      row.measured += `; CRASHED: ${dead.join(', ')} (restarted by the suite)`;
-      console.log(`✖ ${name} left ${dead.join(', ')} dead; restarting`);
-      for (const part of dead) await stack.restart(part);
-    }
+    rows.push(row);
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
