@@ -8,7 +8,9 @@ import {
   roleDatabaseUrl,
   TEST_INTERNAL_SECRET,
   testEnv,
+  waitFor,
 } from '@packytrace/testing';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig as fridgeConfig } from '../../services/fridge/src/config';
@@ -23,7 +25,9 @@ import { startTestGateway } from '../gateway-identity/support';
  * Issue 9, "more than one instance": Passport and Fridge run as two instances each behind one gateway
  * (round robin), each pair in one consumer group and sharing its schema (one outbox relay at a time).
  * Load runs while one instance of each stops; every effect must exist exactly once: rows in PostgreSQL
- * and events on Kafka, reconciled by id.
+ * and events on Kafka, reconciled by id. Then recalls on every partition of passport.products.v1 must
+ * all be applied by the Fridge left (the group rebalanced onto it), each item flagged once.
+ * The Measurement Pipeline's two-instance test is in services/measurement (one leads, one stands by).
  */
 const common = {
   PT_HTTP_HOST: '127.0.0.1',
@@ -86,6 +90,7 @@ afterAll(async () => {
 });
 
 interface Outcome {
+  batch: string;
   scan: number;
   scanId?: string;
   add?: number;
@@ -94,20 +99,21 @@ interface Outcome {
 
 async function scanAndKeep(i: number): Promise<Outcome> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const batch = `${tag}-${i}`;
   const scan = await fetch(`${gateway.url}/api/v1/scans`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ code: `(01)${gtin}(10)${tag}-${i}` }),
+    body: JSON.stringify({ code: `(01)${gtin}(10)${batch}` }),
   });
   const scanned = (await scan.json()) as { scanId?: string };
-  if (scan.status !== 201) return { scan: scan.status };
+  if (scan.status !== 201) return { batch, scan: scan.status };
   const add = await fetch(`${gateway.url}/api/v1/fridge/items`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ scanId: scanned.scanId }),
   });
   const added = (await add.json()) as { itemId?: string };
-  return { scan: 201, scanId: scanned.scanId, add: add.status, itemId: added.itemId };
+  return { batch, scan: 201, scanId: scanned.scanId, add: add.status, itemId: added.itemId };
 }
 
 /** `count` scans, each kept in the fridge, `concurrency` at a time. */
@@ -188,5 +194,45 @@ describe('two instances of Passport and Fridge behind the gateway', () => {
       60_000,
     );
     expect(fridgeEvents.filter((e) => facts.has(e.eventId))).toHaveLength(facts.size);
-  }, 180_000);
+
+    // Partitions rebalanced: the remaining Fridge now owns every partition of passport.products.v1, so
+    // recalls put on each of its 3 partitions are all applied there, each item flagged exactly once.
+    const recalled = kept.slice(0, 12);
+    const producer = new Producer({
+      clientId: `scale-recalls-${randomUUID()}`,
+      bootstrapBrokers: testEnv().kafkaBrokers,
+      serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+    });
+    try {
+      await producer.send({
+        messages: recalled.map((o, i) => ({
+          topic: Topics.products,
+          partition: i % 3,
+          key: o.batch,
+          value: JSON.stringify({
+            eventId: randomUUID(),
+            type: 'ProductRecalled',
+            occurredAt: new Date().toISOString(),
+            recallId: randomUUID(),
+            gtin,
+            brandId: demoCatalog()[0]!.brandId,
+            batch: o.batch,
+            reason: 'multi-instance test recall',
+          }),
+        })),
+      });
+    } finally {
+      await producer.close();
+    }
+    const flagged = async () =>
+      query<{ item_id: string; n: string }>(
+        `SELECT item_id, count(*) AS n FROM fridge.fridge_events
+         WHERE type = 'ItemRecalled' AND item_id = ANY($1::uuid[]) GROUP BY item_id`,
+        [recalled.map((o) => o.itemId)],
+      );
+    await waitFor(async () => (await flagged()).length === recalled.length, 60_000, 'every recall applied');
+    expect((await flagged()).every((r) => r.n === '1')).toBe(true);
+  }, 240_000);
 });
