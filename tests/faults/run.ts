@@ -121,7 +121,7 @@ console.log(`\n${table}\n`);
 console.log(
   `${rows.filter((r) => r.passed).length} of ${selected.length} scenarios held; wall time ${seconds()}`,
 );
-const stamp = `Measured ${new Date().toISOString().slice(0, 16)}Z, wall time ${seconds()}.`;
+const stamp = `Fault rows measured ${new Date().toISOString().slice(0, 16)}Z, wall time ${seconds()}.`;
 writeFileSync(join(localDir, 'results.md'), `${table}\n\n${stamp}\n`);
 if (rows.length !== selected.length || rows.some((row) => !row.passed)) code = 1;
 
@@ -133,7 +133,13 @@ if (updateDocs && wanted.length === 0 && existsSync(docs)) {
   const from = text.indexOf(begin);
   const to = text.indexOf(end);
   if (from >= 0 && to > from) {
-    writeFileSync(docs, `${text.slice(0, from + begin.length)}\n${table}\n\n${stamp}\n${text.slice(to)}`);
+    // One table for faults and attacks: rows that are not the suite's (the abuse rows) stay below its own.
+    const others = text
+      .slice(from + begin.length, to)
+      .split('\n')
+      .filter((line) => /^\| (?!---|Fault or attack )/.test(line) && !line.includes('`npm run test:faults'));
+    const merged = [table, ...others].join('\n');
+    writeFileSync(docs, `${text.slice(0, from + begin.length)}\n${merged}\n\n${stamp}\n${text.slice(to)}`);
     console.log('docs/reliability.md updated');
   }
 }
