@@ -22,6 +22,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { EventProducer } from '@packytrace/service-kit';
+import { tokenGrant } from '@packytrace/testing';
 import { provisionDatabase, roleDatabaseUrl } from '../../infra/postgres/provision';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -132,20 +133,7 @@ async function json(response: Response): Promise<Record<string, unknown>> {
 }
 
 async function passwordGrant(email: string, password: string): Promise<string> {
-  const response = await fetch(`${infra.issuer}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'packytrace-cli',
-      username: email,
-      password,
-    }),
-  });
-  const body = (await json(response)) as { access_token?: string };
-  if (!body.access_token)
-    throw new Error(`password grant failed: ${response.status} ${JSON.stringify(body)}`);
-  return body.access_token;
+  return (await tokenGrant(infra.issuer, email, password)).accessToken;
 }
 
 /** A fresh account registered through the gateway, consent granted, Health Profile stored; its headers. */

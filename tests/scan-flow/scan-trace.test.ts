@@ -1,14 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Consumer, stringDeserializers, type Message } from '@platformatic/kafka';
 import { Topics } from '@packytrace/contracts';
 import { InMemorySpanExporter, InternalClient, startTracing, type Tracing } from '@packytrace/service-kit';
-import { quietLogger, roleDatabaseUrl, TEST_INTERNAL_SECRET, testEnv, waitFor } from '@packytrace/testing';
+import {
+  findMessage,
+  quietLogger,
+  roleDatabaseUrl,
+  TEST_INTERNAL_SECRET,
+  testEnv,
+  waitFor,
+} from '@packytrace/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp as buildGateway } from '../../services/gateway/src/app';
 import { BrandDirectory } from '../../services/gateway/src/clients/identity-brands';
 import { loadConfig as gatewayConfig } from '../../services/gateway/src/config';
 import { startMeasurementService, type RunningMeasurement } from '../../services/measurement/src/service';
+import { measurementConfig } from '../../services/measurement/test/support/kafka';
 import { demoCatalog } from '../../services/passport/src/db/seed/catalog';
 import { startPassportService, type RunningPassport } from '../../services/passport/src/service';
 import {
@@ -22,7 +29,6 @@ import {
  * Tracing on with an in-memory exporter standing in for the OTLP collector.
  */
 const exporter = new InMemorySpanExporter();
-const startedAt = Date.now();
 let tracing: Tracing | undefined;
 let identity: FastifyInstance;
 let personalization: RunningPersonalization;
@@ -102,51 +108,6 @@ afterAll(async () => {
   await tracing?.shutdown();
 });
 
-/** Tries again with a fresh reader until a deadline: on a loaded machine one read may miss. */
-async function scannedMessage(scanId: string): Promise<Message<string, string, string, string>> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return await scannedMessageOnce(scanId);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-  }
-}
-
-/** The ProductScanned message of `scanId`, headers included, read from the topic since this file loaded. */
-async function scannedMessageOnce(scanId: string): Promise<Message<string, string, string, string>> {
-  const topic = Topics.productScanned;
-  const consumer = new Consumer({
-    clientId: `scan-trace-${randomUUID()}`,
-    groupId: `scan-trace-${randomUUID()}`,
-    bootstrapBrokers: testEnv().kafkaBrokers,
-    deserializers: stringDeserializers,
-    maxWaitTime: 200,
-  });
-  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
-  const timer = setTimeout(() => void stream?.close(), 15_000);
-  try {
-    const since = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(startedAt - 60_000) });
-    const latest = await consumer.listOffsets({ topics: [topic] });
-    const offsets = (since.get(topic) ?? []).map((offset, partition) => ({
-      topic,
-      partition,
-      offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
-    }));
-    stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
-    stream.on('error', () => undefined);
-    for await (const message of stream) {
-      if (String(message.value).includes(scanId)) return message as Message<string, string, string, string>;
-    }
-    throw new Error(`no ProductScanned for ${scanId}`);
-  } finally {
-    clearTimeout(timer);
-    await stream?.close().catch(() => undefined);
-    await Promise.resolve(consumer.close(true)).catch(() => undefined);
-  }
-}
-
 describe('one scan, one trace', () => {
   it('spans the gateway, Passport, Personalization and the ProductScanned consumer in one trace', async () => {
     const product = demoCatalog()[0]!;
@@ -174,29 +135,22 @@ describe('one scan, one trace', () => {
 
     // Through the outbox: the ProductScanned message carries the trace, its parent the relay's producer
     // span under Passport's (or Passport's own, when a relay of another test file sent the row) ...
-    const message = await scannedMessage(scan.scanId);
+    const message = await findMessage(Topics.productScanned, (m) => m.value.includes(scan.scanId));
     const [, sentTraceId, sentParent] = message.headers.get('traceparent')!.split('-');
     expect(sentTraceId).toBe(traceId);
     const send = childOf(passportSpan, `send ${Topics.productScanned}`);
     expect(sentParent).toBe(send ? send.spanContext().spanId : passportSpan.spanContext().spanId);
     // ... and the real Measurement Pipeline, reading it, continues the same trace.
     measurement = await startMeasurementService(
-      {
-        PT_HTTP_HOST: '127.0.0.1',
-        PT_HTTP_PORT: 0,
-        PT_LOG_LEVEL: 'silent',
-        PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-        PT_DB_URL: roleDatabaseUrl('measurement_svc'),
-        PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
+      measurementConfig({
         PT_MEASUREMENT_WINDOW_SECONDS: 3600,
         PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: 3600,
-        PT_MEASUREMENT_MIN_GROUP_SIZE: 50,
-        PT_MEASUREMENT_HASH_KEY: 'scan-trace-test-measurement-hash-key-0123',
         PT_MEASUREMENT_GROUP_ID: `measurement-trace-${randomUUID()}`,
-        PT_MEASUREMENT_TOPIC_SUFFIX: '',
         PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 0,
-        PT_MEASUREMENT_BATCH_SIZE: 500,
-      },
+        PT_MEASUREMENT_MIN_GROUP_SIZE: 50,
+        // A fresh group reads the topic from its start: large batches get through a long dev history fast.
+        PT_MEASUREMENT_BATCH_SIZE: 5000,
+      }),
       quietLogger('measurement'),
     );
     const consumed = await waitFor(
@@ -206,7 +160,7 @@ describe('one scan, one trace', () => {
             s.name === `process ${Topics.productScanned}` &&
             String(s.attributes['messaging.consumer.group.name']).startsWith('measurement-trace-'),
         ),
-      60_000,
+      90_000,
       "the pipeline's span in the scan's trace",
     );
     expect(consumed.parentSpanContext?.spanId).toBe(sentParent);
@@ -216,5 +170,5 @@ describe('one scan, one trace', () => {
     for (const secret of [accountId, TEST_INTERNAL_SECRET, 'test-token', product.gtin, scan.scanId]) {
       expect(attributes).not.toContain(secret);
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@
  * like a browser would, Keycloak password grants (public client `packytrace-cli`), and fresh users.
  */
 import { randomUUID } from 'node:crypto';
+import { tokenGrant } from '@packytrace/testing';
 
 export const GATEWAY = (process.env.PT_GATEWAY_URL ?? 'http://localhost:8080').replace(/\/$/, '');
 export const KEYCLOAK_URL = (process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
@@ -98,21 +99,7 @@ function parse(text: string): unknown {
 
 /** Resource-owner password grant on the dev realm's `packytrace-cli` client (direct access grants). */
 export async function passwordGrant(email: string, password: string): Promise<string> {
-  const response = await fetch(`${KEYCLOAK_URL}/realms/${REALM}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'packytrace-cli',
-      username: email,
-      password,
-      scope: 'openid',
-    }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token)
-    throw new Error(`password grant for ${email} failed: ${response.status} ${JSON.stringify(body)}`);
-  return body.access_token;
+  return (await tokenGrant(`${KEYCLOAK_URL}/realms/${REALM}`, email, password)).accessToken;
 }
 
 export const freshEmail = (tag: string) => `stack-${tag}-${randomUUID()}@example.test`;

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tokenGrant } from '@packytrace/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localDir, writeAbuseReport } from './abuse-report-file';
 import { BRANDS, Caller, KEYCLOAK_URL, REALM, requireStack } from './support';
@@ -24,20 +25,9 @@ const secrets = { tokens: [] as string[], passwords: [] as string[], cookies: []
 
 /** Password grant that keeps the refresh token too, so both can be searched for. */
 async function tokensFor(email: string, password: string): Promise<{ access: string; refresh: string }> {
-  const response = await fetch(`${KEYCLOAK_URL}/realms/${REALM}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'packytrace-cli',
-      username: email,
-      password,
-      scope: 'openid',
-    }),
-  });
-  const body = (await response.json()) as { access_token: string; refresh_token: string };
-  expect(response.status).toBe(200);
-  return { access: body.access_token, refresh: body.refresh_token };
+  const { accessToken, refreshToken } = await tokenGrant(`${KEYCLOAK_URL}/realms/${REALM}`, email, password);
+  expect(refreshToken).not.toBe('');
+  return { access: accessToken, refresh: refreshToken };
 }
 
 beforeAll(async () => {

@@ -90,13 +90,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Router errors (a malformed URL, a path parameter over 100 characters) are problems too; Fastify
     // would otherwise answer them with its own JSON, before the error handler.
-    frameworkErrors: (error, _request, reply) => {
-      const problem = toProblem(error);
-      void (reply as FastifyReply)
-        .status(problem.status)
-        .type('application/problem+json')
-        .send(problem.toJSON());
-    },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before any route: tracing wraps each route's handler as it is added (no-op while tracing is off).
@@ -133,18 +127,20 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+    sendProblem(reply, problem);
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(
-      404,
-      'route_not_found',
-      'Not found',
-      `No route ${request.method} ${request.url.split('?')[0]}.`,
-    );
-    void reply.status(404).type('application/problem+json').send(problem.toJSON());
-  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new Problem(
+        404,
+        'route_not_found',
+        'Not found',
+        `No route ${request.method} ${request.url.split('?')[0]}.`,
+      ),
+    ),
+  );
 
   registerHealthRoutes(app, options.readiness ?? []);
   return app;
@@ -168,6 +164,19 @@ function identityFrom(request: FastifyRequest): CallerIdentity {
 }
 
 /** Maps anything thrown in a route to a problem; never leaks internals in a 500. */
+/** Answers with `problem` as application/problem+json (RFC 9457). */
+export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+}
+
+/**
+ * Fastify's `frameworkErrors` option: router errors (a malformed URL, a path parameter over 100
+ * characters) are problems too; Fastify would otherwise answer them with its own JSON.
+ */
+export function answerFrameworkError(error: unknown, _request: unknown, reply: unknown): void {
+  sendProblem(reply as FastifyReply, toProblem(error));
+}
+
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   const e = error as { statusCode?: number; code?: string; validation?: unknown; message?: string };

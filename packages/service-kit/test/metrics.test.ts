@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Topics, type BrandUserAdded } from '@packytrace/contracts';
 import { quietLogger, roleDatabaseUrl, testEnv, waitFor } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceApp, metricsOf } from '../src/app';
-import { createPool, runMigrations, withTransaction, type Pool } from '../src/db';
+import { withTransaction, type Pool } from '../src/db';
+import { kitTablesPool } from './fixtures/kit-tables';
 import { createLogger } from '../src/logger';
 import { EventConsumer, EventProducer } from '../src/kafka';
 import { BreakerState, serveMetrics, ServiceMetrics } from '../src/metrics';
@@ -143,13 +143,7 @@ describe('outbox backlog gauge', () => {
   let pool: Pool;
 
   beforeAll(async () => {
-    await runMigrations({
-      databaseUrl: databaseUrl(),
-      schema: 'brand_analytics',
-      dir: fileURLToPath(new URL('./fixtures/no-migrations', import.meta.url)),
-      logger: quietLogger(),
-    });
-    pool = createPool(databaseUrl());
+    pool = await kitTablesPool('brand_analytics_svc', 'brand_analytics');
   });
   afterAll(async () => pool?.end());
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Topics, type BrandUserAdded } from '@packytrace/contracts';
 import { quietLogger, readTopic, roleDatabaseUrl, testEnv } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, runMigrations, withTransaction, type Pool } from '../src/db';
+import { withTransaction, type Pool } from '../src/db';
+import { kitTablesPool } from './fixtures/kit-tables';
 import { EventProducer } from '../src/kafka';
 import { enqueueEvent, newEvent, OutboxRelay } from '../src/outbox';
 
@@ -12,13 +12,7 @@ const databaseUrl = () => roleDatabaseUrl('measurement_svc');
 let pool: Pool;
 
 beforeAll(async () => {
-  await runMigrations({
-    databaseUrl: databaseUrl(),
-    schema: 'measurement',
-    dir: fileURLToPath(new URL('./fixtures/no-migrations', import.meta.url)),
-    logger: quietLogger(),
-  });
-  pool = createPool(databaseUrl());
+  pool = await kitTablesPool('measurement_svc', 'measurement');
 });
 afterAll(async () => pool?.end());
 

@@ -2,24 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Topics, type BrandUserAdded } from '@packytrace/contracts';
 import { quietLogger, readTopic, roleDatabaseUrl, testEnv } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, runMigrations, withTransaction, type Pool } from '../src/db';
+import { withTransaction, type Pool } from '../src/db';
+import { kitTablesPool } from './fixtures/kit-tables';
 import { EventProducer } from '../src/kafka';
 import { applyOnce, enqueueEvent, newEvent, OutboxRelay } from '../src/outbox';
-import { fileURLToPath } from 'node:url';
 
 // The kit's tables in a schema of their own role: measurement's role is used, with no service migrations.
 const databaseUrl = () => roleDatabaseUrl('measurement_svc');
 let pool: Pool;
 
 beforeAll(async () => {
-  const emptyDir = fileURLToPath(new URL('./fixtures/no-migrations', import.meta.url));
-  await runMigrations({
-    databaseUrl: databaseUrl(),
-    schema: 'measurement',
-    dir: emptyDir,
-    logger: quietLogger(),
-  });
-  pool = createPool(databaseUrl());
+  pool = await kitTablesPool('measurement_svc', 'measurement');
 });
 afterAll(async () => pool?.end());
 

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { Topics, type BrandUserAdded } from '@packytrace/contracts';
-import { quietLogger, roleDatabaseUrl, TEST_INTERNAL_SECRET, testEnv, waitFor } from '@packytrace/testing';
+import {
+  findMessage,
+  quietLogger,
+  roleDatabaseUrl,
+  TEST_INTERNAL_SECRET,
+  testEnv,
+  waitFor,
+} from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceApp, type ServiceApp } from '../src/app';
-import { createPool, runMigrations, withTransaction, type Pool } from '../src/db';
+import { withTransaction, type Pool } from '../src/db';
+import { kitTablesPool } from './fixtures/kit-tables';
 import { InternalClient } from '../src/http-client';
 import { EventConsumer, EventProducer } from '../src/kafka';
 import { enqueueEvent, newEvent, OutboxRelay } from '../src/outbox';
@@ -16,19 +22,12 @@ import { startConsumerSpan, startTracing, tracingConfigured, type Tracing } from
 // The kit's tables in Brand Analytics' schema, whose outbox no service relay reads (it publishes
 // nothing), so this file's relay never races the outbox tests' relays on measurement's schema.
 const databaseUrl = () => roleDatabaseUrl('brand_analytics_svc');
-const startedAt = Date.now();
 let pool: Pool;
 let producer: EventProducer;
 let relay: OutboxRelay;
 
 beforeAll(async () => {
-  await runMigrations({
-    databaseUrl: databaseUrl(),
-    schema: 'brand_analytics',
-    dir: fileURLToPath(new URL('./fixtures/no-migrations', import.meta.url)),
-    logger: quietLogger(),
-  });
-  pool = createPool(databaseUrl());
+  pool = await kitTablesPool('brand_analytics_svc', 'brand_analytics');
   producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'tracing-test' });
   relay = new OutboxRelay({ pool, databaseUrl: databaseUrl(), producer, logger: quietLogger() });
   await relay.start();
@@ -75,50 +74,8 @@ async function twoServices(): Promise<{ front: ServiceApp; back: ServiceApp; clo
   };
 }
 
-/** Tries again with a fresh reader until a deadline: on a loaded machine one read may miss. */
-async function messageOf(eventId: string): Promise<{ headers: Map<string, string> }> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return await messageOfOnce(eventId);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-  }
-}
-
-/** The Kafka message carrying `eventId`, headers included, read from the topic since this file loaded. */
-async function messageOfOnce(eventId: string): Promise<{ headers: Map<string, string> }> {
-  const consumer = new Consumer({
-    clientId: `tracing-test-${randomUUID()}`,
-    groupId: `tracing-test-${randomUUID()}`,
-    bootstrapBrokers: testEnv().kafkaBrokers,
-    deserializers: stringDeserializers,
-    maxWaitTime: 200,
-  });
-  const topic = Topics.brands;
-  const timer = setTimeout(() => void stream?.close(), 15_000);
-  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
-  try {
-    const since = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(startedAt - 60_000) });
-    const latest = await consumer.listOffsets({ topics: [topic] });
-    const offsets = (since.get(topic) ?? []).map((offset, partition) => ({
-      topic,
-      partition,
-      offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
-    }));
-    stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
-    stream.on('error', () => undefined);
-    for await (const message of stream) {
-      if (String(message.value).includes(eventId)) return { headers: message.headers as Map<string, string> };
-    }
-    throw new Error(`no message for ${eventId}`);
-  } finally {
-    clearTimeout(timer);
-    await stream?.close().catch(() => undefined);
-    await Promise.resolve(consumer.close(true)).catch(() => undefined);
-  }
-}
+/** The Kafka message carrying `eventId`, headers included. */
+const messageOf = (eventId: string) => findMessage(Topics.brands, (m) => m.value.includes(eventId));
 
 /** Runs a kit consumer until it has handled `eventId`; returns the trace id active in its handler. */
 async function consumeWithKit(eventId: string): Promise<string | undefined> {

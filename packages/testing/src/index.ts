@@ -71,6 +71,12 @@ export async function waitFor<T>(
 
 const loadedAt = Date.now();
 
+/** A message as read back by tests: its raw value and headers. */
+export interface ReadMessage {
+  value: string;
+  headers: Map<string, string>;
+}
+
 /**
  * Reads a topic with a fresh consumer until `done(events)` is true and returns every parsed event seen
  * (tests filter by eventId or their own ids). It starts at the events of the last few minutes before
@@ -82,12 +88,53 @@ export async function readTopic<E = Record<string, unknown>>(
   timeoutMs = 20_000,
   sinceMs = loadedAt - 5 * 60_000,
 ): Promise<E[]> {
-  // A broker that has just come back (the outage test) may refuse the first requests: a failed read
-  // starts over with a fresh consumer until the deadline.
+  const events: E[] = [];
+  await readTopicMessages(
+    topic,
+    (message) => {
+      try {
+        events.push(JSON.parse(message.value) as E);
+      } catch {
+        events.push({ raw: message.value } as E);
+      }
+      return done(events);
+    },
+    timeoutMs,
+    sinceMs,
+  );
+  return events;
+}
+
+/** The first message on `topic` (since this test file loaded) that `matches`, headers included. */
+export async function findMessage(
+  topic: string,
+  matches: (message: ReadMessage) => boolean,
+  timeoutMs = 60_000,
+): Promise<ReadMessage> {
+  let found: ReadMessage | undefined;
+  await readTopicMessages(
+    topic,
+    (message) => (found = matches(message) ? message : undefined) !== undefined,
+    timeoutMs,
+  );
+  return found!;
+}
+
+/**
+ * Feeds every message of `topic` since `sinceMs` to `take` until it returns true. A broker that has just
+ * come back (the outage test) may refuse the first requests: a failed read starts over with a fresh
+ * consumer until the deadline.
+ */
+export async function readTopicMessages(
+  topic: string,
+  take: (message: ReadMessage) => boolean,
+  timeoutMs = 20_000,
+  sinceMs = loadedAt - 5 * 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await readOnce(topic, done, deadline, sinceMs);
+      return await readOnce(topic, take, deadline, sinceMs);
     } catch (error) {
       if (Date.now() > deadline || (error as Error).message.startsWith('timed out reading')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -95,12 +142,12 @@ export async function readTopic<E = Record<string, unknown>>(
   }
 }
 
-async function readOnce<E>(
+async function readOnce(
   topic: string,
-  done: (events: E[]) => boolean,
+  take: (message: ReadMessage) => boolean,
   deadline: number,
   sinceMs: number,
-): Promise<E[]> {
+): Promise<void> {
   const consumer = new Consumer({
     clientId: `test-reader-${randomUUID()}`,
     groupId: `test-reader-${randomUUID()}`,
@@ -108,7 +155,8 @@ async function readOnce<E>(
     deserializers: stringDeserializers,
     maxWaitTime: 200,
   });
-  const events: E[] = [];
+  let seen = 0;
+  let done = false;
   let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
   const timer = setTimeout(() => void stream?.close(), Math.max(0, deadline - Date.now()));
   try {
@@ -123,29 +171,37 @@ async function readOnce<E>(
     stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
     stream.on('error', () => undefined); // a late error after close; the loop below sees real ones
     for await (const message of stream) {
-      try {
-        events.push(JSON.parse(String(message.value)) as E);
-      } catch {
-        events.push({ raw: message.value } as E);
-      }
-      if (done(events)) break;
+      seen += 1;
+      done = take({ value: String(message.value), headers: message.headers as Map<string, string> });
+      if (done) break;
     }
   } finally {
     clearTimeout(timer);
     await stream?.close().catch(() => undefined);
     await Promise.resolve(consumer.close(true)).catch(() => undefined);
   }
-  if (!done(events)) throw new Error(`timed out reading ${topic}: saw ${events.length} events`);
-  return events;
+  if (!done) throw new Error(`timed out reading ${topic}: saw ${seen} events`);
 }
 
-/** An access token through the dev-only `packytrace-cli` client (direct access grant). */
+/** An access token of the test realm through the dev-only `packytrace-cli` client (direct access grant). */
 export async function passwordGrant(
   username: string,
   password: string,
 ): Promise<{ accessToken: string; payload: Record<string, unknown> }> {
-  const env = testEnv();
-  const response = await fetch(`${env.issuer}/protocol/openid-connect/token`, {
+  const { accessToken, payload } = await tokenGrant(testEnv().issuer, username, password);
+  return { accessToken, payload };
+}
+
+/**
+ * Resource-owner password grant on `issuer`'s `packytrace-cli` client: the access token, its decoded
+ * payload and the refresh token (the log hygiene test searches for both tokens).
+ */
+export async function tokenGrant(
+  issuer: string,
+  username: string,
+  password: string,
+): Promise<{ accessToken: string; refreshToken: string; payload: Record<string, unknown> }> {
+  const response = await fetch(`${issuer}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -156,12 +212,18 @@ export async function passwordGrant(
       scope: 'openid',
     }),
   });
-  const body = (await response.json()) as { access_token?: string; error_description?: string };
+  const body = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    refresh_token?: string;
+    error_description?: string;
+  };
   if (!response.ok || !body.access_token)
-    throw new Error(`password grant failed: ${response.status} ${body.error_description ?? ''}`);
+    throw new Error(
+      `password grant for ${username} failed: ${response.status} ${body.error_description ?? ''}`,
+    );
   const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString()) as Record<
     string,
     unknown
   >;
-  return { accessToken: body.access_token, payload };
+  return { accessToken: body.access_token, refreshToken: body.refresh_token ?? '', payload };
 }

@@ -6,12 +6,19 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import replyFrom from '@fastify/reply-from';
 import { REQUEST_ID_HEADER } from '@packytrace/contracts';
-import { Problem, ServiceMetrics, toProblem, traceRequests, type Logger } from '@packytrace/service-kit';
+import {
+  answerFrameworkError,
+  Problem,
+  sendProblem,
+  ServiceMetrics,
+  toProblem,
+  traceRequests,
+  type Logger,
+} from '@packytrace/service-kit';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
-  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import type { VerifiedCaller } from './auth/jwt';
@@ -92,13 +99,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     trustProxy: false,
     clientErrorHandler: answerClientError,
     // Router errors (a malformed URL) are answered as problem+json like every other error.
-    frameworkErrors: (error, _request, reply) => {
-      const problem = toProblem(error);
-      void (reply as FastifyReply)
-        .status(problem.status)
-        .type('application/problem+json')
-        .send(problem.toJSON());
-    },
+    frameworkErrors: answerFrameworkError,
   });
 
   // Spans and metrics by public route, not raw path. A trace starts here: a caller's traceparent is
@@ -166,17 +167,14 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         `Bearer error="${problem.code === 'invalid_token' ? 'invalid_token' : 'invalid_request'}"`,
       );
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+    sendProblem(reply, problem);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(
-      404,
-      'route_not_found',
-      'Not found',
-      `No route ${request.method} ${pathOf(request.url)}.`,
-    );
-    void reply.status(404).type('application/problem+json').send(problem.toJSON());
-  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new Problem(404, 'route_not_found', 'Not found', `No route ${request.method} ${pathOf(request.url)}.`),
+    ),
+  );
 
   const upstreams = upstreamsOf(config);
   await docsRoutes(app, upstreams); // first, so the document lists the routes registered after it

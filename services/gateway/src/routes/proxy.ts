@@ -4,6 +4,7 @@ import {
   injectRequestTraceHeaders,
   notFound,
   Problem,
+  sendProblem,
   unauthorized,
 } from '@packytrace/service-kit';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
@@ -235,5 +236,5 @@ function sendUpstreamProblem(reply: FastifyReply, error: UpstreamError): void {
     { code: error.cause?.code ?? error.code, status: problem.status },
     'upstream failed',
   );
-  void reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+  sendProblem(reply, problem);
 }
