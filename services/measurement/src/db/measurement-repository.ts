@@ -4,6 +4,7 @@ import type { BrandMetricBatchPublished } from '@packytrace/contracts';
 import { randomUUID } from 'node:crypto';
 import { newStreamState, type FoldedBatch, type StreamState, type VisitorLink } from '../domain/fold';
 import { brandBatches, type ClosedCell, type NoiseSettings } from '../domain/publication';
+import { EventIdSet, type PackedEventIds } from '../domain/event-ids';
 import type { SubjectHasher } from '../domain/subject-hasher';
 import { utcDayOf } from '../domain/windows';
 
@@ -26,13 +27,8 @@ export interface PipelineStatus {
   openCells: number;
 }
 
-/** Window start (ms) → ids of the Brand facts counted in it (lower-case UUID strings). */
-export type CountedIds = Map<number, Set<string>>;
-
-function uuidOf(bytes: Buffer, at: number): string {
-  const hex = bytes.toString('hex', at, at + 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+/** Window start (ms) → ids of the Brand facts counted in it. */
+export type CountedIds = Map<number, EventIdSet>;
 
 const offsetKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
@@ -79,8 +75,8 @@ export class MeasurementRepository {
     for (const { window_start, event_ids } of counted.rows) {
       const window = window_start.getTime();
       let set = ids.get(window);
-      if (!set) ids.set(window, (set = new Set()));
-      for (let at = 0; at + 16 <= event_ids.length; at += 16) set.add(uuidOf(event_ids, at));
+      if (!set) ids.set(window, (set = new EventIdSet()));
+      set.addPacked(event_ids);
     }
     return {
       state,
@@ -89,51 +85,104 @@ export class MeasurementRepository {
     };
   }
 
-  /** Stores the ids a batch counted, one packed row per window (see migration 003). */
-  async storeCountedIds(client: PoolClient, idsByWindow: Map<number, string[]>): Promise<void> {
-    if (idsByWindow.size === 0) return;
-    const windows = [...idsByWindow.keys()];
-    await client.query(
-      `INSERT INTO counted_events (pipeline, window_start, event_ids)
-       SELECT $1, w, i FROM unnest($2::timestamptz[], $3::bytea[]) AS u(w, i)`,
-      [
-        this.pipeline,
-        windows.map((w) => new Date(w)),
-        windows.map((w) => Buffer.from(idsByWindow.get(w)!.join('').replaceAll('-', ''), 'hex')),
-      ],
-    );
-  }
-
   /**
-   * Stores one folded batch: counts, subject hashes, links (merging the visitor's hashes in open
-   * windows into the account's), opt-outs, the clock and the offsets. Caller owns the transaction.
+   * Stores one folded batch: the ids of the facts it counted (one packed row per window, see migration
+   * 003), counts, subject hashes, the offsets and the clock in ONE statement, fenced by the leader's
+   * epoch; then, when the batch has any, links (merging the visitor's hashes in open windows into the
+   * account's) and opt-outs. `db` is a transaction's client, or the pool when the statement alone is
+   * the transaction (a batch without links or consents). Returns false, having written nothing, when
+   * another instance leads the pipeline since `epoch` (a takeover in progress is waited for: FOR SHARE).
    */
   async storeBatch(
-    client: PoolClient,
+    db: Pool | PoolClient,
     input: {
+      epoch: number;
       batch: FoldedBatch;
+      counted: Map<number, PackedEventIds>;
       state: StreamState;
       offsets: OffsetMap;
       malformed: number;
       hasher: SubjectHasher;
       windowMs: number;
     },
-  ): Promise<void> {
-    const { batch, state, hasher, windowMs } = input;
-    const cellIds = await this.upsertCells(client, batch, windowMs);
-    await this.insertSubjects(client, batch, cellIds, hasher);
-    await this.storeLinks(client, batch.links, hasher);
-    await this.storeConsents(client, batch.consentChanges);
-    await this.storeOffsets(client, input.offsets);
-    await client.query(
-      `INSERT INTO stream_clock (pipeline, max_event_time, closed_before, events_counted, late_dropped, malformed)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (pipeline) DO UPDATE SET max_event_time = excluded.max_event_time, closed_before = excluded.closed_before,
-         events_counted = stream_clock.events_counted + excluded.events_counted,
-         late_dropped = stream_clock.late_dropped + excluded.late_dropped,
-         malformed = stream_clock.malformed + excluded.malformed`,
+  ): Promise<boolean> {
+    const { batch, state, hasher, counted } = input;
+    if ((batch.links.length > 0 || batch.consentChanges.size > 0) && !('release' in db))
+      throw new Error('a batch with links or consent changes is stored in a transaction');
+    const cells = [...batch.cells.values()];
+    const ordinal = new Map([...batch.cells.keys()].map((key, i) => [key, i + 1]));
+    const subjectCells: number[] = [];
+    const hashes: Buffer[] = [];
+    for (const [key, subjects] of batch.subjects) {
+      const cell = batch.cells.get(key)!;
+      for (const subject of subjects) {
+        subjectCells.push(ordinal.get(key)!);
+        hashes.push(hasher.hash(cell.windowStartMs, subject));
+      }
+    }
+    const offsets = [...input.offsets].map(([key, next]) => {
+      const at = key.lastIndexOf(':');
+      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), next: next.toString() };
+    });
+    const windows = [...counted.keys()];
+    // Every write is conditioned on `leader`; the subject hashes join the cells they belong to by the
+    // cells' position in the batch (1-based ordinality of the cell arrays).
+    const { rows } = await db.query<{ leading: boolean }>(
+      `WITH leader AS (
+         SELECT epoch FROM stream_leader WHERE pipeline = $1 AND epoch = $2 FOR SHARE
+       ), counted AS (
+         INSERT INTO counted_events (pipeline, window_start, event_ids)
+         SELECT $1, w, i FROM unnest($3::timestamptz[], $4::bytea[]) AS u(w, i) WHERE EXISTS (SELECT FROM leader)
+       ), batch_cells AS (
+         SELECT * FROM unnest($6::uuid[], $7::text[], $8::timestamptz[], $9::int[], $10::int[], $11::int[], $12::int[])
+           WITH ORDINALITY AS u(b, g, s, sc, fa, co, di, n)
+       ), cells AS (
+         INSERT INTO open_cells (pipeline, brand_id, gtin, window_start, window_end, scans, fridge_adds, consumed, discarded)
+         SELECT $1, b, g, s, s + make_interval(secs => $5::double precision / 1000), sc, fa, co, di
+         FROM batch_cells WHERE EXISTS (SELECT FROM leader)
+         ORDER BY n
+         ON CONFLICT (pipeline, brand_id, gtin, window_start) DO UPDATE SET
+           scans = open_cells.scans + excluded.scans, fridge_adds = open_cells.fridge_adds + excluded.fridge_adds,
+           consumed = open_cells.consumed + excluded.consumed, discarded = open_cells.discarded + excluded.discarded
+         RETURNING id, brand_id, gtin, window_start
+       ), subjects AS (
+         INSERT INTO cell_subjects (cell_id, subject_hash)
+         SELECT c.id, h.hash FROM unnest($13::int[], $14::bytea[]) AS h(n, hash)
+         JOIN batch_cells bc ON bc.n = h.n
+         JOIN cells c ON c.brand_id = bc.b AND c.gtin = bc.g AND c.window_start = bc.s
+         ON CONFLICT DO NOTHING
+       ), offsets AS (
+         INSERT INTO stream_offsets (pipeline, topic, partition, next_offset)
+         SELECT $1, t, p, o FROM unnest($15::text[], $16::int[], $17::bigint[]) AS u(t, p, o)
+         WHERE EXISTS (SELECT FROM leader)
+         ON CONFLICT (pipeline, topic, partition) DO UPDATE SET next_offset = GREATEST(stream_offsets.next_offset, excluded.next_offset)
+       ), clock AS (
+         INSERT INTO stream_clock (pipeline, max_event_time, closed_before, events_counted, late_dropped, malformed)
+         SELECT $1, $18::timestamptz, $19::timestamptz, $20::bigint, $21::bigint, $22::bigint WHERE EXISTS (SELECT FROM leader)
+         ON CONFLICT (pipeline) DO UPDATE SET max_event_time = excluded.max_event_time, closed_before = excluded.closed_before,
+           events_counted = stream_clock.events_counted + excluded.events_counted,
+           late_dropped = stream_clock.late_dropped + excluded.late_dropped,
+           malformed = stream_clock.malformed + excluded.malformed
+       )
+       SELECT EXISTS (SELECT FROM leader) AS leading`,
       [
         this.pipeline,
+        input.epoch,
+        windows.map((w) => new Date(w)),
+        windows.map((w) => counted.get(w)!.toBuffer()),
+        input.windowMs,
+        cells.map((c) => c.brandId),
+        cells.map((c) => c.gtin),
+        cells.map((c) => new Date(c.windowStartMs)),
+        cells.map((c) => c.scans),
+        cells.map((c) => c.fridgeAdds),
+        cells.map((c) => c.consumed),
+        cells.map((c) => c.discarded),
+        subjectCells,
+        hashes,
+        offsets.map((o) => o.topic),
+        offsets.map((o) => o.partition),
+        offsets.map((o) => o.next),
         state.maxEventTimeMs === null ? null : new Date(state.maxEventTimeMs),
         new Date(state.closedBeforeMs),
         batch.counted,
@@ -141,69 +190,18 @@ export class MeasurementRepository {
         input.malformed,
       ],
     );
-  }
-
-  private async upsertCells(
-    client: PoolClient,
-    batch: FoldedBatch,
-    windowMs: number,
-  ): Promise<Map<string, string>> {
-    const cells = [...batch.cells.entries()];
-    if (cells.length === 0) return new Map();
-    const { rows } = await client.query<{ id: string; brand_id: string; gtin: string; window_start: Date }>(
-      `INSERT INTO open_cells (pipeline, brand_id, gtin, window_start, window_end, scans, fridge_adds, consumed, discarded)
-       SELECT $1, b, g, s, s + make_interval(secs => $2::double precision / 1000), sc, fa, co, di
-       FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::int[], $9::int[])
-         WITH ORDINALITY AS u(b, g, s, sc, fa, co, di, n)
-       ORDER BY n
-       ON CONFLICT (pipeline, brand_id, gtin, window_start) DO UPDATE SET
-         scans = open_cells.scans + excluded.scans, fridge_adds = open_cells.fridge_adds + excluded.fridge_adds,
-         consumed = open_cells.consumed + excluded.consumed, discarded = open_cells.discarded + excluded.discarded
-       RETURNING id, brand_id, gtin, window_start`,
-      [
-        this.pipeline,
-        windowMs,
-        cells.map(([, c]) => c.brandId),
-        cells.map(([, c]) => c.gtin),
-        cells.map(([, c]) => new Date(c.windowStartMs)),
-        cells.map(([, c]) => c.scans),
-        cells.map(([, c]) => c.fridgeAdds),
-        cells.map(([, c]) => c.consumed),
-        cells.map(([, c]) => c.discarded),
-      ],
-    );
-    const ids = new Map<string, string>();
-    for (const r of rows) {
-      ids.set(`${r.brand_id}|${r.gtin}|${r.window_start.getTime()}`, r.id);
-    }
-    return ids;
-  }
-
-  private async insertSubjects(
-    client: PoolClient,
-    batch: FoldedBatch,
-    cellIds: Map<string, string>,
-    hasher: SubjectHasher,
-  ): Promise<void> {
-    const ids: string[] = [];
-    const hashes: Buffer[] = [];
-    for (const [key, subjects] of batch.subjects) {
-      const cell = batch.cells.get(key)!;
-      const id = cellIds.get(key)!;
-      for (const subject of subjects) {
-        ids.push(id);
-        hashes.push(hasher.hash(cell.windowStartMs, subject));
-      }
-    }
-    if (ids.length === 0) return;
-    await client.query(
-      `INSERT INTO cell_subjects (cell_id, subject_hash) SELECT * FROM unnest($1::bigint[], $2::bytea[]) ON CONFLICT DO NOTHING`,
-      [ids, hashes],
-    );
+    if (!rows[0]?.leading) return false;
+    if (batch.links.length > 0) await this.storeLinks(db, batch.links, hasher);
+    if (batch.consentChanges.size > 0) await this.storeConsents(db, batch.consentChanges);
+    return true;
   }
 
   /** Stores links and turns the visitor's hashes in every open window into the account's. */
-  private async storeLinks(client: PoolClient, links: VisitorLink[], hasher: SubjectHasher): Promise<void> {
+  private async storeLinks(
+    client: Pool | PoolClient,
+    links: VisitorLink[],
+    hasher: SubjectHasher,
+  ): Promise<void> {
     if (links.length === 0) return;
     const last = new Map(links.map((l) => [l.visitorId, l.accountId]));
     await client.query(
@@ -238,7 +236,7 @@ export class MeasurementRepository {
     );
   }
 
-  private async storeConsents(client: PoolClient, changes: Map<string, boolean>): Promise<void> {
+  private async storeConsents(client: Pool | PoolClient, changes: Map<string, boolean>): Promise<void> {
     const optedOut = [...changes].filter(([, out]) => out).map(([id]) => id);
     const optedIn = [...changes].filter(([, out]) => !out).map(([id]) => id);
     if (optedOut.length > 0) {
@@ -253,25 +251,6 @@ export class MeasurementRepository {
         [this.pipeline, optedIn],
       );
     }
-  }
-
-  private async storeOffsets(client: PoolClient, offsets: OffsetMap): Promise<void> {
-    if (offsets.size === 0) return;
-    const entries = [...offsets].map(([key, next]) => {
-      const at = key.lastIndexOf(':');
-      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), next: next.toString() };
-    });
-    await client.query(
-      `INSERT INTO stream_offsets (pipeline, topic, partition, next_offset)
-       SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, o)
-       ON CONFLICT (pipeline, topic, partition) DO UPDATE SET next_offset = GREATEST(stream_offsets.next_offset, excluded.next_offset)`,
-      [
-        this.pipeline,
-        entries.map((e) => e.topic),
-        entries.map((e) => e.partition),
-        entries.map((e) => e.next),
-      ],
-    );
   }
 
   /** Moves the clock forward by wall time (idle stream) without any event. */

@@ -170,23 +170,37 @@ export function foldEvents(
   settings: MeasurementSettings,
   batch = emptyBatch(),
 ): FoldedBatch {
-  for (const event of events) {
-    const fact = measurableOf(event, state.links);
-    if (!fact) {
-      applyIdentityFact(event, state, batch);
-      continue;
-    }
-    if (!fact.brandId || Number.isNaN(fact.timeMs)) continue;
-    const windowStartMs = windowStartOf(fact.timeMs, settings.windowMs);
-    if (windowStartMs + settings.windowMs <= state.closedBeforeMs) {
-      batch.lateDropped += 1;
-      continue;
-    }
-    advanceWatermark(state, fact.timeMs, settings);
-    if (fact.accountId && state.optedOut.has(fact.accountId)) continue;
-    countFact(batch, fact, fact.brandId, windowStartMs);
-  }
+  for (const event of events) foldEvent(state, event, settings, batch);
   return batch;
+}
+
+/**
+ * Folds one event (see foldEvents); the pipeline folds each message as it arrives. `accept` is asked
+ * about each Brand fact of a window still open, before it touches anything: false (an event counted
+ * before, resent) leaves it out.
+ */
+export function foldEvent(
+  state: StreamState,
+  event: MeasuredEvent,
+  settings: MeasurementSettings,
+  batch: FoldedBatch,
+  accept?: (event: MeasuredEvent, windowStartMs: number) => boolean,
+): void {
+  const fact = measurableOf(event, state.links);
+  if (!fact) {
+    applyIdentityFact(event, state, batch);
+    return;
+  }
+  if (!fact.brandId || Number.isNaN(fact.timeMs)) return;
+  const windowStartMs = windowStartOf(fact.timeMs, settings.windowMs);
+  if (windowStartMs + settings.windowMs <= state.closedBeforeMs) {
+    batch.lateDropped += 1;
+    return;
+  }
+  if (accept && !accept(event, windowStartMs)) return;
+  advanceWatermark(state, fact.timeMs, settings);
+  if (fact.accountId && state.optedOut.has(fact.accountId)) return;
+  countFact(batch, fact, fact.brandId, windowStartMs);
 }
 
 function advanceWatermark(state: StreamState, timeMs: number, settings: MeasurementSettings): void {

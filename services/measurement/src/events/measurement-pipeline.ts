@@ -18,14 +18,15 @@ import {
 import {
   closeByWallClock,
   closeByWatermark,
-  foldEvents,
+  emptyBatch,
+  foldEvent,
   type FoldedBatch,
   type MeasuredEvent,
   type MeasurementSettings,
   type StreamState,
 } from '../domain/fold';
+import { EventIdSet, PackedEventIds, readUuid } from '../domain/event-ids';
 import { SubjectHasher } from '../domain/subject-hasher';
-import { windowStartOf } from '../domain/windows';
 import { LeadershipLost, PipelineLeadership } from '../db/leadership';
 import {
   MeasurementRepository,
@@ -43,21 +44,27 @@ interface Position {
   offset: bigint;
 }
 
-/**
- * A message decoded on arrival (while the previous batch's transaction is in flight). Only what the fold
- * needs is kept, not the client's message object, so fewer objects outlive a young-generation GC; the
- * raw key and value are kept for malformed messages, which go to the dead-letter topic as they came.
- */
-type Received =
-  | (Position & { event: MeasuredEvent; span: ConsumedSpan | undefined })
-  | (Position & {
-      error: string;
-      key: string | undefined;
-      value: string | undefined;
-      span: ConsumedSpan | undefined;
-    });
+/** A message that is not a valid event: it goes to the dead-letter topic as it came. */
+type Malformed = Position & { error: string; key: string | undefined; value: string | undefined };
 
-type Malformed = Extract<Received, { error: string }>;
+/**
+ * A batch folded message by message as the messages arrive, while the previous batch's transaction is
+ * in flight; once sealed it is stored in one transaction. Nothing of a message outlives its arrival
+ * but its effect (counts, subjects, event id, offset), so the young-generation GC has little to copy.
+ */
+interface PendingBatch {
+  /** The clock after this batch; the visitor links and opt-outs are shared (see cloneClock). */
+  state: StreamState;
+  folded: FoldedBatch;
+  /** Last offset per `topic:partition` this batch read (no bigint arithmetic per message). */
+  lastOffsets: Map<string, bigint>;
+  /** Event ids of Brand facts per window start, stored with the batch (a resent event counts once). */
+  ids: Map<number, PackedEventIds>;
+  malformed: Malformed[];
+  /** With tracing on: each message's span, ended when the batch commits. */
+  spans: ConsumedSpan[];
+  messages: number;
+}
 
 /** The topics the pipeline reads (docs/API.md). */
 export const MEASURED_TOPICS = [
@@ -96,15 +103,19 @@ export class MeasurementPipeline {
   private consumer?: Consumer<string, string, string, string>;
   private deadLetters?: Producer<string, string, string, string>;
   private stream?: Awaited<ReturnType<Consumer<string, string, string, string>['consume']>>;
-  private buffer: Received[] = [];
+  /** Committed: the clock, offsets and counted ids as stored in PostgreSQL. */
   private state!: StreamState;
   private offsets: OffsetMap = new Map();
+  /** The batch messages are folded into now (while the sealed one before it is being stored). */
+  private open!: PendingBatch;
+  /** Last offset taken per partition (committed, in flight or open): it and lower ones are redeliveries. */
+  private lastOffsets = new Map<string, bigint>();
   private counted: CountedIds = new Map();
   private readonly partitionKeys = new Map<string, string[]>();
   /** Set while reading the backlog found on taking the lead (see MeasurementSettings.holdClosing). */
   private catchUpTo?: Map<string, bigint>;
-  /** Window start → `cellKey\0subjectKey` pairs stored in this leader's term (see withoutStoredSubjects). */
-  private readonly storedSubjects = new Map<number, Set<string>>();
+  /** Window start → cell key → subject keys stored in this leader's term (see withoutStoredSubjects). */
+  private readonly storedSubjects = new Map<number, Map<string, Set<string>>>();
   private stopped = false;
   private needsReload = false;
   private wake?: () => void;
@@ -113,6 +124,8 @@ export class MeasurementPipeline {
   private readonly leadership: PipelineLeadership;
   private lastMessageAt = Date.now();
   private readonly now: () => number;
+  /** The settings while a backlog is read (see MeasurementSettings.holdClosing). */
+  private readonly holding: MeasurementSettings;
   /**
    * In-process progress (benchmark, tests): when the first message arrived, messages applied since
    * start, batches, and the time spent in their transactions and with the stream paused.
@@ -125,6 +138,7 @@ export class MeasurementPipeline {
     this.leadership = new PipelineLeadership(options.pool, options.groupId, options.logger);
     this.hasher = new SubjectHasher(options.hashKey);
     this.now = options.now ?? Date.now;
+    this.holding = { ...options.settings, holdClosing: true };
     for (const topic of MEASURED_TOPICS) this.contractTopicOf.set(`${topic}${options.topicSuffix}`, topic);
   }
 
@@ -164,9 +178,7 @@ export class MeasurementPipeline {
 
   private async consumeAsLeader(): Promise<void> {
     const { brokers, groupId } = this.options;
-    this.buffer = [];
-    ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
-    this.storedSubjects.clear();
+    await this.loadCommitted();
     this.deadLetters = new Producer({
       clientId: `${groupId}-dlq`,
       bootstrapBrokers: brokers,
@@ -181,7 +193,9 @@ export class MeasurementPipeline {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxWaitTime: 200,
-      maxBytes: 16 * 1024 * 1024,
+      // At most 1 MiB per fetch: each response is folded in one go, and smaller ones let the batch
+      // statement's reply through sooner (16 MiB held it up to ~100 ms; measured with bench/measurement).
+      maxBytes: 1024 * 1024,
     });
     this.catchUpTo = await this.backlog();
     await this.subscribe();
@@ -208,9 +222,11 @@ export class MeasurementPipeline {
     if (behind.size > 0) return;
     this.catchUpTo = undefined;
     this.options.logger.info('measurement pipeline caught up with its backlog');
-    const state = cloneClock(this.state);
-    closeByWatermark(state, this.options.settings);
-    if (state.closedBeforeMs > this.state.closedBeforeMs) await this.closeWindows(state);
+    // The open batch holds the newest clock: it closes what that has passed and publishes it when it
+    // commits; an empty one is stored now.
+    closeByWatermark(this.open.state, this.options.settings);
+    if (this.open.messages === 0 && this.open.state.closedBeforeMs > this.state.closedBeforeMs)
+      await this.closeWindows(this.open.state.closedBeforeMs);
   }
 
   private async closeClients(): Promise<void> {
@@ -226,7 +242,7 @@ export class MeasurementPipeline {
   /**
    * Reads from the offsets the database holds. A stream that fails (the broker gone longer than the
    * client's retries) is replaced by a new one from the same offsets, so the pipeline outlives an
-   * outage; messages buffered twice are skipped by offset when applied.
+   * outage; messages read twice are skipped by offset (see receive).
    */
   private async subscribe(): Promise<void> {
     const stream = await this.consumer!.consume({
@@ -240,7 +256,9 @@ export class MeasurementPipeline {
       autocommit: false,
     });
     this.stream = stream;
-    stream.on('data', (message: RawMessage) => this.receive(message));
+    stream.on('data', (message: RawMessage) => {
+      if (this.stream === stream) this.receive(message);
+    });
     stream.on('error', (error: Error) => {
       if (this.stream !== stream) return; // already replaced
       this.options.logger.error({ err: error }, 'measurement stream failed; re-subscribing');
@@ -260,33 +278,78 @@ export class MeasurementPipeline {
     }
   }
 
+  /**
+   * Folds a message into the open batch on arrival. A message at or below the last offset taken from its
+   * partition was applied or folded already (a re-subscription from the stored offsets reads it again)
+   * and changes nothing.
+   */
   private receive(message: RawMessage): void {
     const { topic, partition, offset, value } = message;
+    const key = this.partitionKey(topic, partition);
+    const last = this.lastOffsets.get(key);
+    if (last !== undefined && offset <= last) return;
+    this.lastOffsets.set(key, offset);
+    const open = this.open;
+    open.lastOffsets.set(key, offset);
+    open.messages += 1;
     // With tracing on, each message's span continues its producer's trace until its batch commits.
-    const span = tracingEnabled() ? startConsumerSpan(message, this.options.groupId) : undefined;
+    if (tracingEnabled()) open.spans.push(startConsumerSpan(message, this.options.groupId));
     const decoded = decodeEvent(this.contractTopicOf.get(topic)!, value) as
       { event: MeasuredEvent } | { error: string };
-    this.buffer.push(
-      'event' in decoded
-        ? { topic, partition, offset, event: decoded.event, span }
-        : { topic, partition, offset, error: decoded.error, key: message.key, value, span },
-    );
+    if ('event' in decoded) this.fold(open, decoded.event);
+    else open.malformed.push({ topic, partition, offset, error: decoded.error, key: message.key, value });
     this.lastMessageAt = Date.now();
     if (this.progress.firstMessageAt === 0) this.progress.firstMessageAt = this.lastMessageAt;
-    if (this.buffer.length >= this.options.batchSize * 2 && this.pausedAt === 0) {
-      this.stream?.pause();
-      this.pausedAt = performance.now();
+    if (open.messages >= this.options.batchSize) {
+      // Full: the stream waits until the batch is sealed (at once, or when the one in flight commits).
+      if (this.pausedAt === 0) {
+        this.stream?.pause();
+        this.pausedAt = performance.now();
+      }
+      this.wake?.();
     }
-    if (this.buffer.length >= this.options.batchSize) this.wake?.();
+  }
+
+  private fold(batch: PendingBatch, event: MeasuredEvent): void {
+    const settings = this.catchUpTo ? this.holding : this.options.settings;
+    foldEvent(batch.state, event, settings, batch.folded, this.countOnce);
+  }
+
+  /**
+   * Brand facts go through their event ids: one resent (at a new offset, by a producer retry) is counted
+   * once, whether its first copy is committed, in flight or in the open batch. Identity and consent
+   * facts are idempotent and are not asked about; nor are facts for closed windows, which the fold
+   * drops as late.
+   */
+  private readonly idWords = new Uint32Array(4);
+  private readonly countOnce = (event: MeasuredEvent, window: number): boolean => {
+    const batch = this.open;
+    const id = this.idWords;
+    readUuid(event.eventId, id);
+    // `counted` takes the ids of uncommitted batches too: a failure reloads it from PostgreSQL.
+    let seen = this.counted.get(window);
+    if (!seen) this.counted.set(window, (seen = new EventIdSet()));
+    if (!seen.add(id)) return false;
+    let list = batch.ids.get(window);
+    if (!list) batch.ids.set(window, (list = new PackedEventIds()));
+    list.push(id);
+    return true;
+  };
+
+  private resumeStream(): void {
+    if (this.pausedAt === 0) return;
+    this.stream?.resume();
+    this.progress.pausedMs += performance.now() - this.pausedAt;
+    this.pausedAt = 0;
   }
 
   private async loop(): Promise<void> {
     while (!this.stopped && !this.lostLead) {
-      if (this.buffer.length < this.options.batchSize) await this.sleep(this.buffer.length > 0 ? 50 : 500);
+      if (this.open.messages < this.options.batchSize) await this.sleep(this.open.messages > 0 ? 50 : 500);
       if (this.stopped || this.lostLead) break;
       try {
         if (this.needsReload) await this.reload();
-        if (this.buffer.length > 0) await this.applyNextBatch();
+        if (this.open.messages > 0) await this.applyNextBatch();
         else await this.closeIdleWindows();
       } catch (error) {
         if (error instanceof LeadershipLost) {
@@ -300,9 +363,22 @@ export class MeasurementPipeline {
     }
   }
 
-  private async reload(): Promise<void> {
+  /** Starts again from what PostgreSQL holds: what was folded but not committed is read again. */
+  private async loadCommitted(): Promise<void> {
     ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
     this.storedSubjects.clear();
+    this.open = newBatch(this.state);
+    this.lastOffsets = new Map([...this.offsets].map(([key, next]) => [key, next - 1n]));
+  }
+
+  /** After a failed batch: the stream is replaced by one reading from the stored offsets. */
+  private async reload(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    await stream?.close().catch(() => undefined);
+    this.resumeStream();
+    await this.loadCommitted();
+    await this.subscribe();
     this.needsReload = false;
   }
 
@@ -322,32 +398,33 @@ export class MeasurementPipeline {
    * written again. Only an optimisation: the insert ignores duplicates anyway, so an empty memory (after
    * a start or a failure) is merely slower. Returns the pairs to remember once the batch commits.
    */
-  private withoutStoredSubjects(batch: FoldedBatch): Map<number, string[]> {
-    const fresh = new Map<number, string[]>();
+  private withoutStoredSubjects(batch: FoldedBatch): Map<string, string[]> {
+    const fresh = new Map<string, string[]>();
     for (const [key, subjects] of batch.subjects) {
-      const window = batch.cells.get(key)!.windowStartMs;
-      const stored = this.storedSubjects.get(window);
-      let list = fresh.get(window);
-      if (!list) fresh.set(window, (list = []));
+      const stored = this.storedSubjects.get(batch.cells.get(key)!.windowStartMs)?.get(key);
+      const list: string[] = [];
       for (const subject of subjects) {
-        const pair = `${key}\u0000${subject}`;
-        if (stored?.has(pair)) subjects.delete(subject);
-        else list.push(pair);
+        if (stored?.has(subject)) subjects.delete(subject);
+        else list.push(subject);
       }
+      if (list.length > 0) fresh.set(key, list);
     }
     return fresh;
   }
 
   /** After a commit. Links move visitors' hashes to accounts, so a batch with links starts afresh. */
-  private rememberSubjects(pairs: Map<number, string[]>, linked: boolean): void {
-    if (linked) {
+  private rememberSubjects(fresh: Map<string, string[]>, batch: FoldedBatch): void {
+    if (batch.links.length > 0) {
       this.storedSubjects.clear();
       return;
     }
-    for (const [window, list] of pairs) {
-      let stored = this.storedSubjects.get(window);
-      if (!stored) this.storedSubjects.set(window, (stored = new Set()));
-      for (const pair of list) stored.add(pair);
+    for (const [key, list] of fresh) {
+      const window = batch.cells.get(key)!.windowStartMs;
+      let cells = this.storedSubjects.get(window);
+      if (!cells) this.storedSubjects.set(window, (cells = new Map()));
+      const stored = cells.get(key);
+      if (stored) for (const subject of list) stored.add(subject);
+      else cells.set(key, new Set(list));
     }
   }
 
@@ -379,94 +456,56 @@ export class MeasurementPipeline {
     return (keys[partition] ??= `${topic}:${partition}`);
   }
 
-  /** Folds and stores up to one batch; the messages leave the buffer only once committed. */
+  /**
+   * Seals the open batch and stores it in one transaction with the offsets it covers; messages arriving
+   * meanwhile are folded into a new batch on top of its clock. A failure discards both (see reload).
+   */
   private async applyNextBatch(): Promise<void> {
-    const messages = this.buffer.slice(0, this.options.batchSize);
-    const state = cloneClock(this.state);
-    const taken = new Map<string, bigint>(); // highest offset taken per partition in this batch
-    const events: MeasuredEvent[] = [];
-    const malformed: Malformed[] = [];
-    for (const received of messages) {
-      const key = this.partitionKey(received.topic, received.partition);
-      // Applied before, or already in this batch: a redelivery (restart, rebalance, refetch) changes nothing.
-      const last = taken.get(key);
-      if (last !== undefined) {
-        if (received.offset <= last) continue;
-      } else {
-        const next = this.offsets.get(key);
-        if (next !== undefined && received.offset < next) continue;
-      }
-      taken.set(key, received.offset);
-      if ('error' in received) malformed.push(received);
-      else events.push(received.event);
-    }
-    const offsets = new Map<string, bigint>();
-    for (const [key, last] of taken) offsets.set(key, last + 1n);
-    if (malformed.length > 0) await this.park(malformed);
-    const { fresh, ids } = this.uncounted(events);
-    const settings = this.catchUpTo ? { ...this.options.settings, holdClosing: true } : this.options.settings;
-    const batch = foldEvents(state, fresh, settings);
-    const newSubjects = this.withoutStoredSubjects(batch);
+    const sealed = this.open;
+    this.open = newBatch(sealed.state);
+    this.resumeStream();
+    if (sealed.malformed.length > 0) await this.park(sealed.malformed);
+    const { folded, state } = sealed;
+    const offsets: OffsetMap = new Map();
+    for (const [key, last] of sealed.lastOffsets) offsets.set(key, last + 1n);
+    const newSubjects = this.withoutStoredSubjects(folded);
     const began = performance.now();
-    const published = await withTransaction(this.options.pool, async (client) => {
-      await this.leadership.check(client);
-      await this.repository.storeCountedIds(client, ids);
-      await this.repository.storeBatch(client, {
-        batch,
-        state,
-        offsets,
-        malformed: malformed.length,
-        hasher: this.hasher,
-        windowMs: this.options.settings.windowMs,
+    const input = {
+      epoch: this.leadership.epoch,
+      batch: folded,
+      counted: sealed.ids,
+      state,
+      offsets,
+      malformed: sealed.malformed.length,
+      hasher: this.hasher,
+      windowMs: this.options.settings.windowMs,
+    };
+    let published: unknown[] = [];
+    if (!this.leadership.isLeader) throw new LeadershipLost(); // its connection was cut
+    if (folded.links.length === 0 && folded.consentChanges.size === 0 && !this.closesWindows(state)) {
+      // The common batch (counts, subjects, ids, offsets, clock): one statement is its transaction.
+      if (!(await this.repository.storeBatch(this.options.pool, input))) throw new LeadershipLost();
+    } else {
+      published = await withTransaction(this.options.pool, async (client) => {
+        if (!(await this.repository.storeBatch(client, input))) throw new LeadershipLost();
+        return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
       });
-      return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
-    });
-    this.state = state;
-    for (const [key, next] of offsets) this.offsets.set(key, next);
-    this.rememberSubjects(newSubjects, batch.links.length > 0);
-    for (const [window, list] of ids) {
-      const set = this.counted.get(window);
-      if (set) for (const id of list) set.add(id);
-      else this.counted.set(window, new Set(list));
     }
-    this.buffer.splice(0, messages.length);
-    for (const received of messages) received.span?.end();
-    this.progress.applied += messages.length;
+    this.state = cloneClock(state);
+    for (const [key, next] of offsets) this.offsets.set(key, next);
+    this.rememberSubjects(newSubjects, folded);
+    for (const span of sealed.spans) span.end();
+    this.progress.applied += sealed.messages;
     this.progress.batches += 1;
     this.progress.transactionMs += performance.now() - began;
-    if (this.buffer.length < this.options.batchSize && this.pausedAt !== 0) {
-      this.stream?.resume();
-      this.progress.pausedMs += performance.now() - this.pausedAt;
-      this.pausedAt = 0;
-    }
-    this.afterCommit(batch.lateDropped, published.length);
+    this.afterCommit(folded.lateDropped, published.length);
     await this.advanceCatchUp();
   }
 
-  /**
-   * Brand facts go through their event ids (a resent event is counted once, whatever its offset):
-   * returns the events to fold and the new ids per window, stored with the batch. Identity and consent
-   * facts are idempotent and pass as they are; facts for closed windows are left to the fold, which
-   * drops them as late.
-   */
-  private uncounted(events: MeasuredEvent[]): { fresh: MeasuredEvent[]; ids: Map<number, string[]> } {
+  /** Does the batch's clock close a window the stored clock has not? (Then it publishes it, atomically.) */
+  private closesWindows(state: StreamState): boolean {
     const { windowMs } = this.options.settings;
-    const ids = new Map<number, string[]>();
-    const inBatch = new Set<string>();
-    const fresh = events.filter((event) => {
-      const timeMs = brandFactTime(event);
-      if (timeMs === undefined || Number.isNaN(timeMs)) return true;
-      const window = windowStartOf(timeMs, windowMs);
-      if (window + windowMs <= this.state.closedBeforeMs) return true;
-      const id = event.eventId.toLowerCase();
-      if (inBatch.has(id) || this.counted.get(window)?.has(id)) return false;
-      inBatch.add(id);
-      const list = ids.get(window);
-      if (list) list.push(id);
-      else ids.set(window, [id]);
-      return true;
-    });
-    return { fresh, ids };
+    return Math.floor(state.closedBeforeMs / windowMs) > Math.floor(this.state.closedBeforeMs / windowMs);
   }
 
   private afterCommit(lateDropped: number, published: number): void {
@@ -499,8 +538,8 @@ export class MeasurementPipeline {
     if (windowEnd <= Math.floor(this.state.closedBeforeMs / settings.windowMs) * settings.windowMs) return;
     // Quiet because nothing is left to read, not because the broker is unreachable (an outage delays
     // events; closing by the wall clock then would drop them as late).
-    if (!(await this.caughtUpNow())) return;
-    await this.closeWindows(state);
+    if (!(await this.caughtUpNow()) || this.open.messages > 0) return;
+    await this.closeWindows(state.closedBeforeMs);
   }
 
   /** Every partition read to its current end (false while the broker cannot say). */
@@ -512,14 +551,19 @@ export class MeasurementPipeline {
     }
   }
 
-  /** Stores a clock moved without events (idle, caught up) and publishes the windows it closed. */
-  private async closeWindows(state: StreamState): Promise<void> {
+  /**
+   * Stores a clock moved without events (idle, caught up) and publishes the windows it closed. The open
+   * batch's clock moves first, so a message arriving meanwhile is folded as the stored clock says.
+   */
+  private async closeWindows(closedBeforeMs: number): Promise<void> {
+    const open = this.open.state;
+    open.closedBeforeMs = Math.max(open.closedBeforeMs, closedBeforeMs);
     const published = await withTransaction(this.options.pool, async (client) => {
       await this.leadership.check(client);
-      await this.repository.storeClosedBefore(client, state.closedBeforeMs);
-      return this.repository.publishClosedWindows(client, state.closedBeforeMs, this.privacy());
+      await this.repository.storeClosedBefore(client, closedBeforeMs);
+      return this.repository.publishClosedWindows(client, closedBeforeMs, this.privacy());
     });
-    this.state = state;
+    this.state = { ...this.state, closedBeforeMs: Math.max(this.state.closedBeforeMs, closedBeforeMs) };
     this.afterCommit(0, published.length);
   }
 
@@ -558,20 +602,18 @@ export class MeasurementPipeline {
  * The clock is copied so a failed transaction leaves it untouched; the link map and opt-out set are
  * shared (copying them per batch would cost too much) and are reloaded from the database after a failure.
  */
-/** The event time of a Brand-level fact (scan, fridge fact), undefined for identity and consent facts. */
-function brandFactTime(event: MeasuredEvent): number | undefined {
-  switch (event.type) {
-    case 'ProductScanned':
-      return Date.parse(event.scannedAt);
-    case 'ItemAddedToFridge':
-    case 'ItemConsumed':
-    case 'ItemDiscarded':
-      return Date.parse(event.occurredAt);
-    default:
-      return undefined;
-  }
-}
-
 function cloneClock(state: StreamState): StreamState {
   return { ...state };
+}
+
+function newBatch(after: StreamState): PendingBatch {
+  return {
+    state: cloneClock(after),
+    folded: emptyBatch(),
+    lastOffsets: new Map(),
+    ids: new Map(),
+    malformed: [],
+    spans: [],
+    messages: 0,
+  };
 }

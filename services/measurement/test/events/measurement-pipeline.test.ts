@@ -1,5 +1,6 @@
 import { Topics, type BrandMetricBatchPublished } from '@packytrace/contracts';
-import { readTopic, TEST_INTERNAL_SECRET, waitFor } from '@packytrace/testing';
+import { adminDatabaseUrl, readTopic, TEST_INTERNAL_SECRET, waitFor } from '@packytrace/testing';
+import pg from 'pg';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeasurementConfig } from '../../src/config';
@@ -205,6 +206,44 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
     }
   }, 120_000);
 
+  it('a batch PostgreSQL refuses is folded again from the stored offsets: nothing lost, nothing counted twice', async () => {
+    const refusedSuffix = await createTopicCopies();
+    const config = measurementConfig({
+      PT_MEASUREMENT_TOPIC_SUFFIX: refusedSuffix,
+      PT_MEASUREMENT_MIN_GROUP_SIZE: K,
+      PT_MEASUREMENT_BATCH_SIZE: 25,
+    });
+    // A trigger refuses this pipeline's batches only (other test files share the schema).
+    const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE OR REPLACE FUNCTION measurement.refuse_test_batches() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.pipeline = '${config.PT_MEASUREMENT_GROUP_ID}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+      await admin.query(`CREATE TRIGGER refuse_test_batches BEFORE INSERT OR UPDATE ON measurement.stream_clock
+        FOR EACH ROW EXECUTE FUNCTION measurement.refuse_test_batches()`);
+      const events = streamOf(world).map((t) => t.event);
+      const seenBefore = new Set((await publishedBatches(expected.length * 4)).map((b) => b.eventId));
+      await produceEvents(refusedSuffix, events);
+      const service = await start(config);
+      // Every message is read and folded, and every batch refused: nothing is stored meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const refused = await status(service);
+      expect(refused.eventsCounted).toBe(0);
+      expect(refused.offsets).toEqual([]);
+      await admin.query('DROP TRIGGER refuse_test_batches ON measurement.stream_clock');
+      await waitFor(() => consumedAll(service, events.length), 20_000, 'applied once the database accepts');
+      const all = await publishedBatches(expected.length * 5);
+      const fresh = all.filter((b) => !seenBefore.has(b.eventId));
+      expect(fresh).toHaveLength(expected.length);
+      expect(aggregatesOf(fresh)).toEqual(aggregatesOf(firstRun));
+    } finally {
+      await admin.query('DROP TRIGGER IF EXISTS refuse_test_batches ON measurement.stream_clock');
+      await admin.query('DROP FUNCTION IF EXISTS measurement.refuse_test_batches()');
+      await admin.end();
+      await deleteTopicCopies(refusedSuffix);
+    }
+  }, 120_000);
+
   it('runs as two instances: one applies, the other stands by and takes over mid-window with the same result', async () => {
     const pairSuffix = await createTopicCopies();
     try {
@@ -214,7 +253,7 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
         PT_MEASUREMENT_TOPIC_SUFFIX: pairSuffix,
         PT_MEASUREMENT_MIN_GROUP_SIZE: K,
       });
-      const seenBefore = new Set((await publishedBatches(expected.length * 4)).map((b) => b.eventId));
+      const seenBefore = new Set((await publishedBatches(expected.length * 5)).map((b) => b.eventId));
       await produceEvents(pairSuffix, events.slice(0, half));
       // Idle closing off while both run, so the windows stay open across the takeover.
       const leader = await start({ ...pair, PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600 });
@@ -227,7 +266,7 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
       running.splice(running.indexOf(leader), 1);
       await produceEvents(pairSuffix, events.slice(half));
       await waitFor(async () => (await status(standby)).role === 'active', 10_000, 'standby takes over');
-      const all = await publishedBatches(expected.length * 5);
+      const all = await publishedBatches(expected.length * 6);
       const fresh = all.filter((b) => !seenBefore.has(b.eventId));
       expect(fresh).toHaveLength(expected.length); // each window once, by the instance that took over
       expect(aggregatesOf(fresh)).toEqual(aggregatesOf(firstRun));
