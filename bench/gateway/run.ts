@@ -125,7 +125,7 @@ async function startGatewayProcess(
   );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(`${url}/health/live`);
-  return { url, child, proc: { name: 'gateway', pids: () => [child.pid!] } };
+  return { url, child, proc: { name: 'gateway', pids: () => [child.pid!, ...childPids(child.pid!)] } };
 }
 
 async function startNginx(upstreamUrl: string): Promise<{ url: string; proc: Proc } | undefined> {
@@ -138,8 +138,10 @@ async function startNginx(upstreamUrl: string): Promise<{ url: string; proc: Pro
 events { worker_connections 1024; }
 http {
   access_log off;
+  # nginx closes a client connection after 1000 requests by default: autocannon counts that as an error.
+  keepalive_requests 10000000;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  upstream service { server ${new URL(upstreamUrl).host}; keepalive 64; }
+  upstream service { server ${new URL(upstreamUrl).host}; keepalive 64; keepalive_requests 10000000; }
   server {
     listen 127.0.0.1:${port};
     location / { proxy_pass http://service; proxy_http_version 1.1; proxy_set_header Connection ""; }
