@@ -100,12 +100,12 @@ describe('the web app at 360 px', () => {
     await page.getByRole('button', { name: 'Look up' }).click();
     await page.getByRole('heading', { name: /Not suitable for you/ }).waitFor();
     expect(opened.script.scanCodes).toEqual(['4012345000016']);
-    const marks = await page.locator('.ingredients mark').allTextContents();
-    expect(marks.map((m) => m.replace(/\(your allergen.*\)/, '').trim())).toEqual([
-      'MILK',
-      'skimmed milk',
-      'cream',
-    ]);
+    // The highlights need the user's Health Profile, which may arrive after the verdict: wait for them.
+    const marks = async () =>
+      (await page.locator('.ingredients mark').allTextContents()).map((m) =>
+        m.replace(/\(your allergen.*\)/, '').trim(),
+      );
+    await expect.poll(marks).toEqual(['MILK', 'skimmed milk', 'cream']);
     await expect.poll(() => page.getByText('Contains your allergens: Milk.').count()).toBe(1);
     await page.getByText('Rule set 2026.1').waitFor();
     await page.getByRole('img', { name: 'Nutri-Score C' }).waitFor();

@@ -91,8 +91,8 @@ export interface MeasurementPipelineOptions {
 }
 
 /**
- * The Measurement Pipeline's consumer: reads the four topics in batches and applies each batch in ONE
- * transaction together with the offsets it covers. The database, not the consumer group, holds the
+ * The Measurement Pipeline's consumer: reads the four topics, folds each message into the open batch as
+ * it arrives, and stores each batch in ONE transaction together with the offsets it covers. The database, not the consumer group, holds the
  * offsets: on start the consumer seeks to them, and a redelivered message at or below them is skipped,
  * so effects are applied exactly once under at-least-once delivery.
  */
@@ -103,13 +103,14 @@ export class MeasurementPipeline {
   private consumer?: Consumer<string, string, string, string>;
   private deadLetters?: Producer<string, string, string, string>;
   private stream?: Awaited<ReturnType<Consumer<string, string, string, string>['consume']>>;
-  /** Committed: the clock, offsets and counted ids as stored in PostgreSQL. */
+  /** Committed: the clock and offsets as stored in PostgreSQL. */
   private state!: StreamState;
   private offsets: OffsetMap = new Map();
   /** The batch messages are folded into now (while the sealed one before it is being stored). */
   private open!: PendingBatch;
   /** Last offset taken per partition (committed, in flight or open): it and lower ones are redeliveries. */
   private lastOffsets = new Map<string, bigint>();
+  /** Ids of the Brand facts counted per open window: committed, being stored or in the open batch. */
   private counted: CountedIds = new Map();
   private readonly partitionKeys = new Map<string, string[]>();
   /** Set while reading the backlog found on taking the lead (see MeasurementSettings.holdClosing). */
