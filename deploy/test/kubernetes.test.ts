@@ -9,6 +9,7 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import Type, { type TObject } from 'typebox';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 /** Problems of one document against its schema; a kind without a schema is a problem too. */
@@ -213,6 +215,84 @@ function launcherDefaultPorts(): Record<string, number> {
   }
 }
 
+/** The parts a browser reaches through the ingress controller. */
+const publicParts = ['gateway', 'web', 'keycloak'];
+
+/**
+ * Who calls whom, from the code: a service calls X when its config.ts has a URL setting for X
+ * (`PT_BRAND_ANALYTICS_URL` → brand-analytics). Keycloak is public, so its callers are not listed.
+ */
+async function callersFromCode(): Promise<Map<string, Set<string>>> {
+  const callers = new Map<string, Set<string>>();
+  for (const folder of serviceFolders) {
+    for (const key of Object.keys((await serviceConfig(folder)).schema.properties)) {
+      const match = /^PT_([A-Z_]+)_URL$/.exec(key);
+      const callee = match?.[1]!.toLowerCase().replaceAll('_', '-');
+      if (!callee || !serviceFolders.includes(callee)) continue;
+      if (!callers.has(callee)) callers.set(callee, new Set());
+      callers.get(callee)!.add(folder);
+    }
+  }
+  return callers;
+}
+
+interface PolicySpec {
+  podSelector: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  };
+  policyTypes?: string[];
+  ingress?: {
+    from?: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown }[];
+    ports?: { port?: number | string }[];
+  }[];
+}
+
+function selects(selector: PolicySpec['podSelector'], labels: Record<string, string>): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpressions = (selector.matchExpressions ?? []).every((e) => {
+    if (e.operator === 'In') return e.values!.includes(labels[e.key]!);
+    if (e.operator === 'NotIn') return !e.values!.includes(labels[e.key]!);
+    if (e.operator === 'Exists') return e.key in labels;
+    return !(e.key in labels);
+  });
+  return byLabels && byExpressions;
+}
+
+/**
+ * What the NetworkPolicies let reach a Deployment's pods: 'anyone', or the names
+ * (`app.kubernetes.io/name`) of the pods admitted; problems when nothing denies by default, when a
+ * rule names a port other than the pods' `http`, or admits another namespace.
+ */
+export function admittedTo(
+  manifests: Manifest[],
+  deployment: Manifest,
+): { admitted: 'anyone' | string[]; problems: string[] } {
+  const policies = byKind(manifests, 'NetworkPolicy').map((p) => p.spec as PolicySpec);
+  const labels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+    .metadata.labels;
+  const applying = policies.filter(
+    (p) => selects(p.podSelector, labels) && p.policyTypes?.includes('Ingress'),
+  );
+  const problems: string[] = [];
+  if (!policies.some((p) => Object.keys(p.podSelector).length === 0 && p.policyTypes?.includes('Ingress')))
+    problems.push('no default-deny ingress policy');
+  const admitted = new Set<string>();
+  let anyone = false;
+  for (const rule of applying.flatMap((p) => p.ingress ?? [])) {
+    for (const port of rule.ports ?? [{}])
+      if (port.port !== 'http') problems.push(`a rule admits port ${String(port.port ?? 'any')}`);
+    if (!rule.from) anyone = true;
+    for (const peer of rule.from ?? []) {
+      if (peer.namespaceSelector !== undefined) problems.push('a rule admits another namespace');
+      const name = peer.podSelector?.matchLabels?.['app.kubernetes.io/name'];
+      if (name) admitted.add(name);
+      else problems.push('a rule admits pods without naming them');
+    }
+  }
+  return { admitted: anyone ? 'anyone' : [...admitted].sort(), problems };
+}
+
 /** Every YAML file under deploy/ and the kustomization in infra/keycloak. */
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -322,6 +402,19 @@ describe.each(Object.entries(builds))('deploy/kubernetes %s build', (_name, mani
         key,
       ).toContain(Number(url.port));
     }
+  });
+
+  it('lets the public reach only the gateway, the web app and Keycloak, and each service only its callers in the code', async () => {
+    const callers = await callersFromCode();
+    expect(callers.get('personalization')).toEqual(new Set(['gateway', 'passport'])); // the derivation works
+    for (const deployment of byKind(manifests, 'Deployment')) {
+      const name = deployment.metadata.name;
+      const { admitted, problems } = admittedTo(manifests, deployment);
+      expect(problems, name).toEqual([]);
+      if (publicParts.includes(name)) expect(admitted, name).toBe('anyone');
+      else expect(admitted, name).toEqual([...(callers.get(name) ?? [])].sort());
+    }
+    expect(admittedTo(manifests, deploymentOfService(manifests, 'measurement')!).admitted).toEqual([]);
   });
 
   it('autoscales the stateless services and only them, each HPA on an existing Deployment', () => {
@@ -514,6 +607,21 @@ describe('the checks themselves', () => {
     expect((await settingsProblems([...others, otherPort], 'personalization')).join()).toMatch(
       /PT_HTTP_PORT 9999/,
     );
+  });
+
+  it('catch a service open to a caller the code does not have, and a policy without a default deny', () => {
+    const identity = named(builds.base, 'Deployment', 'identity')!;
+    const widened = structuredClone(builds.base);
+    const identityPolicy = named(widened, 'NetworkPolicy', 'identity-callers')!.spec as PolicySpec;
+    identityPolicy.ingress![0]!.from!.push({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'fridge' } },
+    });
+    expect(admittedTo(widened, identity).admitted).toEqual(['fridge', 'gateway', 'personalization']);
+    const opened = structuredClone(builds.base);
+    delete (named(opened, 'NetworkPolicy', 'identity-callers')!.spec as PolicySpec).ingress![0]!.from;
+    expect(admittedTo(opened, identity).admitted).toBe('anyone');
+    const noDefault = builds.base.filter((m) => m.metadata.name !== 'default-deny-ingress');
+    expect(admittedTo(noDefault, identity).problems).toContain('no default-deny ingress policy');
   });
 
   it('read the required settings from the TypeBox schemas', async () => {
