@@ -121,9 +121,15 @@ export async function findMessage(
 }
 
 /**
+ * A reader that receives nothing for this long starts over with a fresh consumer: one stalled in a CI
+ * run (0 messages in 60 s on a topic that had hundreds) while a fresh one reads at once.
+ */
+const STALL_MS = 8_000;
+
+/**
  * Feeds every message of `topic` since `sinceMs` to `take` until it returns true. A broker that has just
- * come back (the outage test) may refuse the first requests: a failed read starts over with a fresh
- * consumer until the deadline.
+ * come back (the outage test) may refuse the first requests, and a consumer may stall: a failed or
+ * stalled read starts over with a fresh consumer until the deadline, and no message is fed twice.
  */
 export async function readTopicMessages(
   topic: string,
@@ -132,9 +138,10 @@ export async function readTopicMessages(
   sinceMs = loadedAt - 5 * 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const fed = new Set<string>(); // `partition:offset` of every message given to `take`
   for (;;) {
     try {
-      return await readOnce(topic, take, deadline, sinceMs);
+      return await readOnce(topic, take, deadline, sinceMs, fed);
     } catch (error) {
       if (Date.now() > deadline || (error as Error).message.startsWith('timed out reading')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -147,6 +154,7 @@ async function readOnce(
   take: (message: ReadMessage) => boolean,
   deadline: number,
   sinceMs: number,
+  fed: Set<string>,
 ): Promise<void> {
   const consumer = new Consumer({
     clientId: `test-reader-${randomUUID()}`,
@@ -155,9 +163,11 @@ async function readOnce(
     deserializers: stringDeserializers,
     maxWaitTime: 200,
   });
-  let seen = 0;
   let done = false;
+  let stalled = false;
+  let failure: Error | undefined;
   let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
+  let stallCheck: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => void stream?.close(), Math.max(0, deadline - Date.now()));
   try {
     const fromTime = await consumer.listOffsets({ topics: [topic], timestamp: BigInt(sinceMs) });
@@ -169,18 +179,35 @@ async function readOnce(
       offset: offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n),
     }));
     stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false });
-    stream.on('error', () => undefined); // a late error after close; the loop below sees real ones
-    for await (const message of stream) {
-      seen += 1;
+    const reading = stream;
+    reading.on('error', (error: Error) => {
+      failure ??= error;
+      void reading.close().catch(() => undefined);
+    });
+    let lastMessageAt = Date.now();
+    stallCheck = setInterval(() => {
+      if (Date.now() - lastMessageAt < STALL_MS) return;
+      stalled = true;
+      void reading.close().catch(() => undefined);
+    }, 1_000);
+    for await (const message of reading) {
+      lastMessageAt = Date.now();
+      const position = `${message.partition}:${message.offset}`;
+      if (fed.has(position)) continue; // read by an earlier attempt
+      fed.add(position);
       done = take({ value: String(message.value), headers: message.headers as Map<string, string> });
       if (done) break;
     }
   } finally {
     clearTimeout(timer);
+    clearInterval(stallCheck);
     await stream?.close().catch(() => undefined);
     await Promise.resolve(consumer.close(true)).catch(() => undefined);
   }
-  if (!done) throw new Error(`timed out reading ${topic}: saw ${seen} events`);
+  if (done) return;
+  if (Date.now() < deadline && (failure || stalled))
+    throw failure ?? new Error(`reader of ${topic} got nothing for ${STALL_MS / 1000} s; starting over`);
+  throw new Error(`timed out reading ${topic}: saw ${fed.size} events`);
 }
 
 /** An access token of the test realm through the dev-only `packytrace-cli` client (direct access grant). */
