@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { deadLetterTopic, Topics, type BrandRegistered } from '@packytrace/contracts';
-import { quietLogger, readTopic, testEnv, waitFor } from '@packytrace/testing';
+import { quietLogger, readTopic, readTopicMessages, testEnv, waitFor } from '@packytrace/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventConsumer, EventProducer } from '../src/kafka';
 import { newEvent } from '../src/outbox';
@@ -94,4 +94,29 @@ describe('typed Kafka producer and consumer', () => {
     closers.push(() => consumer.close());
     await expect(consumer.start()).resolves.toBeUndefined();
   });
+});
+
+describe("the tests' topic reader (@packytrace/testing)", () => {
+  it('starts over after 8 s without a message and still feeds each message once', async () => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test-reader' });
+    closers.push(() => producer.close());
+    const first = brandRegistered('Before The Pause');
+    const later = brandRegistered('After The Pause');
+    await producer.publish([{ topic: Topics.brands, key: first.brandId, event: first }]);
+    const fed: string[] = [];
+    const reading = readTopicMessages(
+      Topics.brands,
+      (message) => {
+        const { eventId } = JSON.parse(message.value) as { eventId: string };
+        if (eventId === first.eventId || eventId === later.eventId) fed.push(eventId);
+        return eventId === later.eventId;
+      },
+      40_000,
+    );
+    // Longer than the reader's stall limit: its first consumer gives up and a fresh one reads again.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    await producer.publish([{ topic: Topics.brands, key: later.brandId, event: later }]);
+    await reading;
+    expect(fed).toEqual([first.eventId, later.eventId]);
+  }, 60_000);
 });
