@@ -7,9 +7,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@packytrace/contracts';
+import { waitFor } from '@packytrace/testing';
 import { Caller, newShopper, passwordGrant, type Reply } from '../stack/support';
 import { logFile, type FaultStack, type Part } from './stack';
-import { copies, isProblem, readWholeTopic, runLoad, sleep, Tally, until, type TopicEvent } from './support';
+import { copies, isProblem, readWholeTopic, runLoad, sleep, Tally, type TopicEvent } from './support';
 
 export interface Row {
   name: string;
@@ -187,10 +188,10 @@ export const kafkaKilled: Scenario = async (stack) => {
 
   // every outbox row published, then every one of them on its topic
   const drainStart = Date.now();
-  await until(
-    'every outbox row to be published',
+  await waitFor(
     async () => ((await outboxSince(stack, since)).every((row) => row.published) ? true : undefined),
     180_000,
+    'every outbox row to be published',
     1_000,
   ).catch((error: Error) => notes.push(error.message));
   const drainedAfter = Date.now() - drainStart;
@@ -216,14 +217,14 @@ export const kafkaKilled: Scenario = async (stack) => {
     (row) =>
       (row.topic === Topics.productScanned || row.topic === Topics.fridgeItems) && row.payload?.brandId,
   ).length;
-  await until(
-    'the measurement pipeline to apply the load',
+  await waitFor(
     async () => {
       const now = await measurementClock(stack);
       const seen = now.counted - clockBefore.counted + now.late - clockBefore.late;
       return seen >= measurable ? now : undefined;
     },
     120_000,
+    'the measurement pipeline to apply the load',
     1_000,
   ).catch(async (error: Error) => {
     notes.push(error.message);
@@ -236,8 +237,7 @@ export const kafkaKilled: Scenario = async (stack) => {
   const withdrawals = rows.filter(
     (row) => row.topic === Topics.consents && row.payload?.type === 'ConsentWithdrawn',
   );
-  const inbox = await until(
-    'personalization to apply every withdrawal',
+  const inbox = await waitFor(
     async () => {
       const [row] = await stack.query<{ n: string }>(
         'SELECT count(*) AS n FROM personalization.inbox WHERE event_id = ANY($1::uuid[])',
@@ -246,6 +246,8 @@ export const kafkaKilled: Scenario = async (stack) => {
       return Number(row?.n) === withdrawals.length ? Number(row?.n) : undefined;
     },
     60_000,
+    'personalization to apply every withdrawal',
+    500,
   ).catch((error: Error) => {
     notes.push(error.message);
     return -1;
@@ -413,13 +415,14 @@ export const identityKilled: Scenario = async (stack) => {
     [accounts],
   );
   await stack.restart('identity');
-  const after = await until(
-    'a profile write to succeed after Identity is back',
+  const after = await waitFor(
     async () => {
       const reply = await shoppers[0]!.caller.put('/api/v1/me/profile', profile);
       return reply.status === 200 ? reply : undefined;
     },
     30_000,
+    'a profile write to succeed after Identity is back',
+    500,
   ).catch(() => undefined);
   const writes = profileReplies.length;
   const refused = profileReplies.filter(
@@ -550,8 +553,7 @@ export const measurementKilled: Scenario = async (stack) => {
   const loadEnd = Date.now();
   // the last scans' events may still be in Passport's outbox: read until every answered scan is there
   const notes: string[] = [];
-  const events = await until(
-    'a ProductScanned event for every answered scan',
+  const events = await waitFor(
     async () => {
       const mine = (await readWholeTopic(stack.kafkaBrokers, Topics.productScanned)).filter((e) =>
         scanIds.has(e.scanId as string),
@@ -559,6 +561,7 @@ export const measurementKilled: Scenario = async (stack) => {
       return new Set(mine.map((e) => e.scanId)).size === scanIds.size ? mine : undefined;
     },
     60_000,
+    'a ProductScanned event for every answered scan',
     2_000,
   ).catch((error: Error) => {
     notes.push(error.message);
@@ -576,8 +579,7 @@ export const measurementKilled: Scenario = async (stack) => {
   const lastWindowEnd = Math.ceil(loadEnd / windowMs) * windowMs;
   const brands = [...new Set(products.map((p) => p.brandId))];
   const windowStarts = [...new Set([...reference.keys()].map((k) => k.split('|')[1]!))];
-  await until(
-    'every window of the load to be published to Brand Analytics',
+  await waitFor(
     async () => {
       const [row] = await stack.query<{ n: string }>(
         `SELECT count(DISTINCT window_start) AS n FROM brand_analytics.metric_windows
@@ -587,6 +589,7 @@ export const measurementKilled: Scenario = async (stack) => {
       return Number(row?.n) >= windowStarts.length && Date.now() > lastWindowEnd + 10_000 ? true : undefined;
     },
     120_000,
+    'every window of the load to be published to Brand Analytics',
     1_000,
   ).catch((error: Error) => notes.push(error.message));
   const cells = await stack.query<{
@@ -730,8 +733,7 @@ export const keycloakKeyRotated: Scenario = async (stack) => {
   // An unknown kid refetches the JWKS only when the last fetch is older than the cooldown, so a
   // token of the new key may be refused until then: ask every 500 ms and count the refusals.
   let refusedBefore = 0;
-  const firstNew = await until(
-    'a token of the new key to be accepted',
+  const firstNew = await waitFor(
     async () => {
       const reply = await asToken(newToken).get('/api/v1/me');
       if (reply.status === 200) return reply;
@@ -739,6 +741,8 @@ export const keycloakKeyRotated: Scenario = async (stack) => {
       return undefined;
     },
     cooldownMs + 15_000,
+    'a token of the new key to be accepted',
+    500,
   ).catch(() => ({ status: 401 }));
   const acceptedAfter = Date.now() - rotatedAt;
 

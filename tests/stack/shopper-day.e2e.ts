@@ -3,8 +3,9 @@
  * Health Profile, a personal verdict on a Digital Link with batch and expiry, the fridge, and the
  * withdrawal of consent that (event-driven) removes the profile.
  */
+import { waitFor } from '@packytrace/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Caller, eventually, freshEmail, freshPassword, newShopper, requireStack, search } from './support';
+import { Caller, freshEmail, freshPassword, newShopper, requireStack, search } from './support';
 
 beforeAll(requireStack);
 
@@ -148,13 +149,14 @@ describe("a shopper's day", () => {
     // Withdrawing consent removes the profile (Identity → Kafka → Personalization).
     const withdrawn = await shopper.put('/api/v1/me/consents/health_profile', { granted: false });
     expect(withdrawn.status).toBe(200);
-    const gone = await eventually(
-      'the Health Profile to be deleted after consent was withdrawn',
+    const gone = await waitFor(
       async () => {
         const reply = await shopper.get('/api/v1/me/profile');
         return reply.status === 404 ? reply : undefined;
       },
       30_000,
+      'the Health Profile to be deleted after consent was withdrawn',
+      500,
     );
     expect(gone.body.code).toBe('profile_not_found');
     const after = await shopper.get('/api/v1/me/consents');

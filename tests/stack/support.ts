@@ -128,22 +128,6 @@ export function gs1CheckDigit(digits: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
-/** Polls until `probe` returns something other than undefined, or throws with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 500,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** A product summary as GET /api/v1/products returns it. */
 export interface Summary {
   gtin: string;
