@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import pg from 'pg';
 import { startInfrastructure, stopOwned, type Infrastructure } from '../infra/launcher/index';
 import { stackPorts } from '../infra/launcher/ports';
@@ -91,10 +91,22 @@ async function vitest(args: string[], env: NodeJS.ProcessEnv, name: string): Pro
       numPassedTests: number;
       numFailedTests: number;
       numPendingTests: number;
+      testResults?: {
+        name: string;
+        message?: string;
+        assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+      }[];
     };
     counts.passed += r.numPassedTests;
     counts.failed += r.numFailedTests;
     counts.skipped += r.numPendingTests;
+    for (const file of r.testResults ?? []) {
+      const where = relative(root, file.name);
+      const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+      for (const a of failed) failures.push(`${where} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+      // A file that failed to load or whose hooks failed has no failed assertion to name.
+      if (failed.length === 0 && file.message) failures.push(`${where}: ${firstLine(file.message)}`);
+    }
   }
   return code;
 }
@@ -200,13 +212,15 @@ async function main(): Promise<number> {
     code = (await run(bin('tsx'), ['tests/faults/run.ts', '--retry'])) || code;
   }
   console.log(`\nwall time ${seconds()}${staticOk ? '' : ' — static checks FAILED'}`);
-  summary = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
-  console.log(summary);
+  // The failures again at the very end, where a truncated CI log still shows them.
+  for (const failure of failures) console.log(`✖ ${failure}`);
+  console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   return staticOk ? code : code || 1;
 }
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
-let summary = '';
+const failures: string[] = [];
+const firstLine = (text = '') => text.split('\n', 1)[0]!.slice(0, 300);
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
