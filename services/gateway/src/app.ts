@@ -26,6 +26,7 @@ import type { BrandDirectory } from './clients/identity-brands';
 import { csv, type GatewayConfig } from './config';
 import { pathOf, routePatternOf, type Upstream } from './domain/route-table';
 import { UpstreamPool } from './domain/upstream-pool';
+import { lingerBeforeClosing } from './http/lingering-close';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { proxyRoutes } from './routes/proxy';
@@ -112,6 +113,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  lingerBeforeClosing(app, config.PT_HTTP_LINGER_MS);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });

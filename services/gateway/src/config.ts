@@ -36,6 +36,11 @@ export const GatewayEnv = envSchema({
   PT_HTTP_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 60_000 }),
   /** An idle keep-alive connection is closed after this. */
   PT_HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 5_000 }),
+  /**
+   * Answered before the client finished sending (a 413 mid-body), a connection keeps reading and
+   * discarding for at most this long before it closes, so the client reads the answer instead of a reset.
+   */
+  PT_HTTP_LINGER_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   PT_RATE_LIMIT_VISITOR_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
   PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   PT_BRAND_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
