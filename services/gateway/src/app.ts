@@ -117,10 +117,13 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  // Access log without headers, so no token or cookie is ever written.
+  // Access log without headers, so no token or cookie is ever written. Its lines hold only these fields,
+  // so they skip the logger's redaction walk (which clones each logged object: 11 µs a line instead of 4.5).
+  const accessLog = deps.logger.child({}, { redact: [] });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    accessLog.info(
       {
+        reqId: request.id,
         method: request.method,
         path: pathOf(request.url),
         status: reply.statusCode,

@@ -24,3 +24,37 @@ export const newVisitorId = (): string => randomUUID();
 function mac(visitorId: string, secret: string): string {
   return createHmac('sha256', secret).update(visitorId).digest('base64url');
 }
+
+/**
+ * Cookie checks with a memory: a value that passed its HMAC check once maps straight to its Visitor ID
+ * (a Map lookup instead of 3–9 µs of HMAC on every request of a returning visitor). Only values that
+ * verified are kept, so nothing a caller invents is ever accepted from it; the oldest go first past `max`.
+ */
+export class VisitorCookies {
+  private readonly verified = new Map<string, string>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly max = 50_000,
+  ) {}
+
+  /** The Visitor ID of a cookie value, or undefined when it is missing, malformed or tampered with. */
+  verify(value: string | undefined): string | undefined {
+    if (!value) return undefined;
+    const known = this.verified.get(value);
+    if (known !== undefined) return known;
+    const visitorId = verifyVisitorCookie(value, this.secret);
+    if (visitorId === undefined) return undefined;
+    if (this.verified.size >= this.max) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(value, visitorId);
+    return visitorId;
+  }
+
+  sign(visitorId: string): string {
+    return signVisitorId(visitorId, this.secret);
+  }
+
+  get size(): number {
+    return this.verified.size;
+  }
+}
