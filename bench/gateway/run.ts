@@ -101,6 +101,17 @@ async function startUpstream(): Promise<{ url: string; proc: Proc }> {
   return { url, proc: { name: 'upstream', pids: () => [child.pid!] } };
 }
 
+async function startBareProxy(upstreamUrl: string): Promise<{ url: string; proc: Proc }> {
+  const port = await freePort();
+  const child = startTs('bench/gateway/bare-proxy.ts', {
+    PT_HTTP_PORT: String(port),
+    PT_UPSTREAM_URL: upstreamUrl,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(`${url}/health/live`);
+  return { url, proc: { name: 'bare proxy', pids: () => [child.pid!] } };
+}
+
 async function startGatewayProcess(
   upstreamUrl: string,
   extraEnv: Record<string, string> = {},
@@ -264,6 +275,7 @@ async function measure(
 const upstream = await startUpstream();
 const gateway = await startGatewayProcess(upstream.url);
 const nginx = await startNginx(upstream.url);
+const bare = await startBareProxy(upstream.url);
 const first = await fetch(`${gateway.url}${PATH}`);
 const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
 const target = `${PATH}`;
@@ -282,6 +294,10 @@ const withJwt = await measure(
   { cookie, authorization: `Bearer ${await accessToken()}` },
   [gateway.proc, upstream.proc],
 );
+const bareRow = await measure('Fastify + reply-from alone (floor)', `${bare.url}${target}`, {}, [
+  bare.proc,
+  upstream.proc,
+]);
 const nginxRow = nginx
   ? await measure('nginx reverse proxy', `${nginx.url}${target}`, {}, [nginx.proc, upstream.proc])
   : undefined;
@@ -339,6 +355,7 @@ const rows = [
   noToken,
   withJwt,
   uncached,
+  bareRow,
   ...(nginxRow ? [nginxRow] : []),
   directHalf,
   jwtHalf,
@@ -391,6 +408,10 @@ console.log(
   `\nCPU per request (independent of how much CPU other processes left): gateway+JWT ${cpuPerRequest(withJwt).toFixed(0)} µs, ` +
     `no token ${cpuPerRequest(noToken).toFixed(0)} µs (per core, gateway+JWT serves ${(cpuPerRequest(noToken) / cpuPerRequest(withJwt)).toFixed(2)}× what it serves without a token), ` +
     `upstream ${cpuPerRequest(direct).toFixed(0)} µs${nginxRow ? `, nginx ${cpuPerRequest(nginxRow).toFixed(0)} µs` : ''}`,
+);
+console.log(
+  `the hop alone (Fastify + reply-from, no gateway features) ${(bareRow.reqs / direct.reqs).toFixed(2)}× direct at ${cpuPerRequest(bareRow).toFixed(0)} µs a request: ` +
+    `the gateway's features add ${(cpuPerRequest(withJwt) - cpuPerRequest(bareRow)).toFixed(0)} µs with a JWT`,
 );
 console.log(
   `for reference: gateway+JWT without the verification cache ${(uncached.reqs / direct.reqs).toFixed(2)}× direct, ${(uncached.reqs / noToken.reqs).toFixed(2)}× no token`,
