@@ -8,5 +8,11 @@ export default function buildApp(): void {
   const dist = join(repoRoot, 'apps', 'web', 'dist', 'index.html');
   if (process.env.PT_WEB_SKIP_BUILD === '1' && existsSync(dist)) return;
   if (process.env.PT_WEB_URL) return; // testing an app someone else serves
-  execFileSync('npm', ['run', 'build', '-w', '@packytrace/web'], { cwd: repoRoot, stdio: 'inherit' });
+  // The build users get: under vitest NODE_ENV is `test`, which made Vite bundle React's development
+  // build (StrictMode's doubled effects and all) into what these tests drove.
+  execFileSync('npm', ['run', 'build', '-w', '@packytrace/web'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }

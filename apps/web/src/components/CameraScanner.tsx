@@ -13,18 +13,23 @@ export function CameraScanner({ onCode, onClose }: { onCode: (code: string) => v
   useEffect(() => {
     let scan: CameraScan | null = null;
     let cancelled = false;
+    const starting = new AbortController();
     let reported = false;
     if (!navigator.mediaDevices?.getUserMedia) {
       setProblem("This browser can't use the camera here. Upload a photo or type the code instead.");
       return;
     }
-    startCameraScan(video.current!, (code) => {
-      // Decoding may report before start resolves, and again on the next frames: report once.
-      if (reported || cancelled) return;
-      reported = true;
-      scan?.stop();
-      report.current(code);
-    })
+    startCameraScan(
+      video.current!,
+      (code) => {
+        // Decoding may report before start resolves, and again on the next frames: report once.
+        if (reported || cancelled) return;
+        reported = true;
+        scan?.stop();
+        report.current(code);
+      },
+      starting.signal,
+    )
       .then((started) => {
         if (cancelled) started.stop();
         else {
@@ -32,9 +37,12 @@ export function CameraScanner({ onCode, onClose }: { onCode: (code: string) => v
           setEngine(started.engine);
         }
       })
-      .catch((error: unknown) => setProblem(cameraProblem(error)));
+      .catch((error: unknown) => {
+        if (!cancelled) setProblem(cameraProblem(error));
+      });
     return () => {
       cancelled = true;
+      starting.abort();
       scan?.stop();
     };
   }, []);

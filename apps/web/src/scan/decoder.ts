@@ -69,6 +69,7 @@ type FrameDecoder = (video: HTMLVideoElement) => Promise<string | null>;
 export async function startCameraScan(
   video: HTMLVideoElement,
   onCode: (code: string) => void,
+  signal?: AbortSignal,
 ): Promise<CameraScan> {
   const native = await nativeDetector();
   const decode: FrameDecoder = native ? nativeFrameDecoder(native) : await zxingFrameDecoder();
@@ -76,6 +77,12 @@ export async function startCameraScan(
     video: { facingMode: 'environment' },
     audio: false,
   });
+  // Given up while the camera was starting (the view closed, or its effect ran again): release the
+  // camera without touching the <video>, which a newer scan may already be showing.
+  if (signal?.aborted) {
+    stream.getTracks().forEach((track) => track.stop());
+    throw signal.reason;
+  }
   video.srcObject = stream;
   // Not awaited: play() can stay pending while the tab is busy; the loop reads frames once they exist.
   void video.play().catch(() => undefined);
@@ -93,7 +100,9 @@ export async function startCameraScan(
     stop: () => {
       running = false;
       stream.getTracks().forEach((track) => track.stop());
-      video.srcObject = null;
+      // Only its own stream: a scan restarted on the same <video> (an effect run again, as React's
+      // StrictMode does) may have attached a newer one, and this stop must not blank it.
+      if (video.srcObject === stream) video.srcObject = null;
     },
   };
 }
