@@ -230,7 +230,9 @@ describe('when Personalization is down or slow', () => {
     const service = await startPassport({ PT_PERSONALIZATION_URL: slow.url, PT_VERDICT_TIMEOUT_MS: 200 });
     try {
       const durations: number[] = [];
+      const callsBefore: number[] = [];
       for (let i = 0; i < 8; i++) {
+        callsBefore.push(slow.calls);
         const started = performance.now();
         const { status, body } = await call(service.url, 'POST', '/api/v1/scans', {
           body: { code: gtin },
@@ -244,7 +246,10 @@ describe('when Personalization is down or slow', () => {
       // after the breaker opens, scans no longer reach the slow service at all
       const callsWhenOpen = slow.calls;
       expect(callsWhenOpen).toBeLessThan(8);
-      expect(durations[durations.length - 1]).toBeLessThan(150);
+      // The last scans did not wait for it either: they never called it (a duration bound here was
+      // at the mercy of a busy CI machine; the call count is what tells an open circuit).
+      expect(callsBefore[7]).toBe(callsWhenOpen);
+      expect(callsBefore[6]).toBe(callsWhenOpen);
     } finally {
       await service.close();
       await slow.close();
