@@ -1,10 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { quietLogger, TEST_INTERNAL_SECRET, testEnv } from '@packytrace/testing';
-import { loadConfig, type GatewayConfig } from '../../services/gateway/src/config';
-import { startGateway, type RunningGateway } from '../../services/gateway/src/service';
 
-export const VISITOR_SECRET = 'test-visitor-cookie-secret-0123456789';
+// The gateway's own test helpers, shared with these cross-service tests.
+export { gatewayTestConfig, startTestGateway, VISITOR_SECRET } from '../../services/gateway/test/support';
 
 /** A tiny upstream that answers with the method, URL, headers and body it received. */
 export async function startEchoUpstream(delayMs = 0): Promise<{ url: string; close(): Promise<void> }> {
@@ -56,23 +54,3 @@ export function closeServer(server: Server): Promise<void> {
 
 /** A port nothing listens on (a service that is down). */
 export const CLOSED_URL = 'http://127.0.0.1:1';
-
-export function gatewayTestConfig(overrides: Partial<GatewayConfig>): GatewayConfig {
-  const env = testEnv();
-  return {
-    ...loadConfig({
-      PT_HTTP_PORT: '0',
-      PT_GATEWAY_METRICS_PORT: '0', // any free port: tests never hold the fixed metrics port
-      PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-      PT_VISITOR_COOKIE_SECRET: VISITOR_SECRET,
-      PT_KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      PT_KEYCLOAK_URL: env.keycloakUrl,
-      PT_KEYCLOAK_ISSUER: env.issuer,
-    }),
-    ...overrides,
-  };
-}
-
-export function startTestGateway(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
-  return startGateway(gatewayTestConfig(overrides), quietLogger('gateway'));
-}

@@ -5,10 +5,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createServiceApp, type ServiceApp } from '@packytrace/service-kit';
-import { quietLogger, TEST_INTERNAL_SECRET, testEnv } from '@packytrace/testing';
+import { quietLogger, TEST_INTERNAL_SECRET } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
-import { startGateway, type RunningGateway } from '../../src/service';
+import type { RunningGateway } from '../../src/service';
+import { startTestGateway } from '../support';
 
 const LIMIT = 64 * 1024;
 const LINGER_MS = 1_000;
@@ -29,19 +29,11 @@ beforeAll(async () => {
   passport.post('/api/v1/scans', async () => ({ ok: true }));
   passport.get('/api/v1/products', async () => ({ items: [] }));
   const passportUrl = await passport.listen({ host: '127.0.0.1', port: 0 });
-  gateway = await startGateway(
-    loadConfig({
-      PT_HTTP_PORT: '0',
-      PT_GATEWAY_METRICS_PORT: '0',
-      PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-      PT_VISITOR_COOKIE_SECRET: 'gateway-lingering-close-test-secret',
-      PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
-      PT_PASSPORT_URL: passportUrl,
-      PT_BODY_LIMIT_BYTES: String(LIMIT),
-      PT_HTTP_LINGER_MS: String(LINGER_MS),
-    }),
-    quietLogger('gateway'),
-  );
+  gateway = await startTestGateway({
+    PT_PASSPORT_URL: passportUrl,
+    PT_BODY_LIMIT_BYTES: LIMIT,
+    PT_HTTP_LINGER_MS: LINGER_MS,
+  });
 });
 afterAll(async () => {
   await gateway?.close();

@@ -4,10 +4,9 @@
  * exact bytes. A service that stalls half-way through a small answer gets a 504 problem, not a cut-off body.
  */
 import { createServer, type Server } from 'node:http';
-import { TEST_INTERNAL_SECRET, quietLogger, testEnv } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
-import { startGateway, type RunningGateway } from '../../src/service';
+import type { RunningGateway } from '../../src/service';
+import { startTestGateway } from '../support';
 
 const UPSTREAM_TIMEOUT_MS = 500;
 const big = Buffer.alloc(300 * 1024, 'product passport ');
@@ -42,18 +41,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => passport.listen(0, '127.0.0.1', resolve));
   const { port } = passport.address() as { port: number };
-  gateway = await startGateway(
-    loadConfig({
-      PT_HTTP_PORT: '0',
-      PT_GATEWAY_METRICS_PORT: '0',
-      PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-      PT_VISITOR_COOKIE_SECRET: 'gateway-answers-test-secret',
-      PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
-      PT_PASSPORT_URL: `http://127.0.0.1:${port}`,
-      PT_UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-    }),
-    quietLogger('gateway'),
-  );
+  gateway = await startTestGateway({
+    PT_PASSPORT_URL: `http://127.0.0.1:${port}`,
+    PT_UPSTREAM_TIMEOUT_MS: UPSTREAM_TIMEOUT_MS,
+  });
 });
 afterAll(async () => {
   await gateway?.close();

@@ -5,10 +5,10 @@ import {
   type ServiceApp,
   type Tracing,
 } from '@packytrace/service-kit';
-import { quietLogger, TEST_INTERNAL_SECRET, testEnv, waitFor } from '@packytrace/testing';
+import { quietLogger, TEST_INTERNAL_SECRET, waitFor } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
-import { startGateway, type RunningGateway } from '../../src/service';
+import type { RunningGateway } from '../../src/service';
+import { startTestGateway } from '../support';
 
 // Tracing on for this file (in-memory exporter); the gateway's metrics do not depend on it.
 const exporter = new InMemorySpanExporter();
@@ -30,17 +30,7 @@ beforeAll(async () => {
     return { gtin: (request.params as { gtin: string }).gtin };
   });
   const passportUrl = await passport.listen({ host: '127.0.0.1', port: 0 });
-  gateway = await startGateway(
-    loadConfig({
-      PT_HTTP_PORT: '0',
-      PT_GATEWAY_METRICS_PORT: '0',
-      PT_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-      PT_VISITOR_COOKIE_SECRET: 'gateway-observability-test-secret',
-      PT_KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
-      PT_PASSPORT_URL: passportUrl,
-    }),
-    quietLogger('gateway'),
-  );
+  gateway = await startTestGateway({ PT_PASSPORT_URL: passportUrl });
 });
 afterAll(async () => {
   await gateway?.close();
