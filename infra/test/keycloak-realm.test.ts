@@ -38,13 +38,6 @@ describe('the packytrace realm (real Keycloak)', () => {
     expect(Number(access.exp) - Number(access.iat)).toBe(300);
   });
 
-  it('rejects a wrong password', async () => {
-    // RFC 6749 §5.2: bad resource-owner credentials are a 400 invalid_grant
-    await expect(token({ ...adminLogin, password: 'not-the-password' })).rejects.toThrow(
-      /400.*invalid_grant/,
-    );
-  });
-
   it('does not allow the password grant for the web client', async () => {
     await expect(token({ ...adminLogin, client_id: 'packytrace-web' })).rejects.toThrow(
       /invalid_client|unauthorized_client/,
@@ -98,5 +91,58 @@ describe('the packytrace realm (real Keycloak)', () => {
     } finally {
       await fetch(userUrl, { method: 'DELETE', headers });
     }
+  });
+
+  /**
+   * A user of its own, created as Identity creates one (email and password only), removed afterwards.
+   * Tests that fail a login use one: two failed logins of one user within a second lock it for a minute
+   * (Keycloak's quick-login check), and the admin is signed in by test files running alongside.
+   */
+  async function withOwnUser(run: (user: { id: string; email: string; password: string }) => Promise<void>) {
+    const headers = await identityServiceHeaders();
+    const email = `realm-probe-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const password = 'Realm-probe-2026!';
+    const created = await fetch(`${keycloakUrl}/admin/realms/packytrace/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        username: email,
+        email,
+        emailVerified: true,
+        enabled: true,
+        credentials: [{ type: 'password', value: password, temporary: false }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const userUrl = String(created.headers.get('location'));
+    try {
+      await run({ id: userUrl.split('/').pop()!, email, password });
+    } finally {
+      await fetch(userUrl, { method: 'DELETE', headers });
+    }
+  }
+
+  it('rejects a wrong password', async () => {
+    await withOwnUser(async ({ email }) => {
+      // RFC 6749 §5.2: bad resource-owner credentials are a 400 invalid_grant
+      await expect(token({ ...adminLogin, username: email, password: 'not-the-password' })).rejects.toThrow(
+        /400.*invalid_grant/,
+      );
+    });
+  });
+
+  it('lets a user created with only an email and a password sign in (no first or last name is required)', async () => {
+    // Keycloak's default user profile requires both names before a login completes ("Account is not fully
+    // set up"); the realm's own profile makes them optional, as Identity keeps the display name itself.
+    await withOwnUser(async ({ id, email, password }) => {
+      const headers = await identityServiceHeaders();
+      const user = (await (
+        await fetch(`${keycloakUrl}/admin/realms/packytrace/users/${id}`, { headers })
+      ).json()) as Record<string, unknown>;
+      expect(user.firstName).toBeUndefined();
+      expect(user.lastName).toBeUndefined();
+      const access = claims((await token({ ...adminLogin, username: email, password })).access_token);
+      expect(access.sub).toBe(id);
+    });
   });
 });

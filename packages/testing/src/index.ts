@@ -216,9 +216,23 @@ async function readOnce(
 export async function passwordGrant(
   username: string,
   password: string,
+  options: GrantOptions = {},
 ): Promise<{ accessToken: string; payload: Record<string, unknown> }> {
-  const { accessToken, payload } = await tokenGrant(testEnv().issuer, username, password);
+  const { accessToken, payload } = await tokenGrant(testEnv().issuer, username, password, options);
   return { accessToken, payload };
+}
+
+export interface GrantOptions {
+  /**
+   * How often to ask before giving up (default 4). With brute-force protection on, Keycloak refuses a
+   * user's login while another login of the same user is in progress, with the same "Invalid user
+   * credentials" as a wrong password (keycloak/keycloak#48272; its upgrading guide, "Concurrent login
+   * requests are blocked by default when brute force is enabled"). Test files running in parallel sign
+   * in as the same seeded users, so a refused grant is asked again after more than a second (two
+   * failures within Keycloak's quick-login window of one second lock the user for a minute). A test
+   * that expects the refusal passes 1.
+   */
+  attempts?: number;
 }
 
 /**
@@ -229,30 +243,42 @@ export async function tokenGrant(
   issuer: string,
   username: string,
   password: string,
+  { attempts = 4 }: GrantOptions = {},
 ): Promise<{ accessToken: string; refreshToken: string; payload: Record<string, unknown> }> {
-  const response = await fetch(`${issuer}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'packytrace-cli',
-      username,
-      password,
-      scope: 'openid',
-    }),
-  });
-  const body = (await response.json().catch(() => ({}))) as {
-    access_token?: string;
-    refresh_token?: string;
-    error_description?: string;
-  };
-  if (!response.ok || !body.access_token)
-    throw new Error(
-      `password grant for ${username} failed: ${response.status} ${body.error_description ?? ''}`,
-    );
-  const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString()) as Record<
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${issuer}/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'packytrace-cli',
+        username,
+        password,
+        scope: 'openid',
+      }),
+    });
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      refresh_token?: string;
+      error?: string;
+      error_description?: string;
+    };
+    if (response.ok && body.access_token) return grantResult(body.access_token, body.refresh_token);
+    if (body.error !== 'invalid_grant' || attempt >= attempts)
+      throw new Error(
+        `password grant for ${username} failed: ${response.status} ${body.error_description ?? ''}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 1_100 + Math.random() * 900));
+  }
+}
+
+function grantResult(
+  accessToken: string,
+  refreshToken: string | undefined,
+): { accessToken: string; refreshToken: string; payload: Record<string, unknown> } {
+  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as Record<
     string,
     unknown
   >;
-  return { accessToken: body.access_token, refreshToken: body.refresh_token ?? '', payload };
+  return { accessToken, refreshToken: refreshToken ?? '', payload };
 }

@@ -18,6 +18,8 @@ export interface RegistrationDeps {
 }
 
 export interface Registration extends NewUser {
+  /** Kept in Identity's database only (Keycloak holds no name). */
+  displayName?: string;
   /** The realm role the new user gets (`consumer` for sign-ups, `brand_user` for Brand users). */
   role: string;
   visitorId?: string;
@@ -36,7 +38,7 @@ export async function registerAccount(
 ): Promise<{ accountId: string; email: string }> {
   const email = normalizeEmail(registration.email);
   if (!isValidEmail(email)) throw badRequest('invalid_email', 'The email address is not valid.');
-  const accountId = await deps.keycloak.createUser({ ...registration, email });
+  const accountId = await deps.keycloak.createUser({ email, password: registration.password });
   try {
     await deps.keycloak.assignRealmRole(accountId, registration.role);
     await withTransaction(deps.pool, async (tx) => {

@@ -49,7 +49,6 @@ async function ensureUser(
       if (!userId) throw new Error(`could not create seed user ${email}`);
     }
   }
-  await deps.keycloak.completeProfile(userId, email);
   await deps.keycloak.assignRealmRole(userId, role);
   const accountId = userId;
   await withTransaction(deps.pool, async (tx) => {

@@ -12,7 +12,6 @@ export interface KeycloakSettings {
 export interface NewUser {
   email: string;
   password: string;
-  displayName?: string;
 }
 
 /** Keycloak could not be reached or failed; the request cannot be completed now. */
@@ -76,10 +75,8 @@ export class KeycloakDirectory {
         email: user.email,
         emailVerified: true,
         enabled: true,
-        // Keycloak 26's default user profile requires first and last name before a login completes
-        // ("Account is not fully set up"); PackyTrace keeps only a display name, in its own database.
-        firstName: keycloakName(user.displayName ?? user.email.split('@')[0]!),
-        lastName: '-',
+        // No first or last name: the display name lives in Identity's database only, and the realm's
+        // user profile makes both optional (infra/keycloak/realm-packytrace.json, "components").
         credentials: [{ type: 'password', value: user.password, temporary: false }],
       });
       return id;
@@ -106,22 +103,6 @@ export class KeycloakDirectory {
     return users.find((u) => u.email?.toLowerCase() === email.toLowerCase())?.id;
   }
 
-  /** Fills first/last name when missing (users created before the profile rule above), so they can sign in. */
-  async completeProfile(userId: string, email: string): Promise<void> {
-    const kc = await this.session();
-    const user = await kc.users.findOne({ id: userId });
-    if (user && (!user.firstName || !user.lastName)) {
-      await kc.users.update(
-        { id: userId },
-        {
-          ...user,
-          firstName: user.firstName || keycloakName(email.split('@')[0]!),
-          lastName: user.lastName || '-',
-        },
-      );
-    }
-  }
-
   async userExists(userId: string): Promise<boolean> {
     const kc = await this.session();
     return (await kc.users.findOne({ id: userId })) != null;
@@ -132,17 +113,6 @@ export class KeycloakDirectory {
     const kc = await this.session();
     await kc.users.del({ id: userId });
   }
-}
-
-/**
- * Keycloak's default user profile refuses names with these characters (validator
- * `person-name-prohibited-characters`); the display name itself is kept as sent in Identity's database.
- */
-// eslint-disable-next-line no-control-regex -- the validator refuses control characters as well
-const PROHIBITED_IN_NAMES = /[<>&"\v$%!#?§;*~/\\|^=[\]{}()\u0000-\u001f\u007f]/g;
-
-export function keycloakName(name: string): string {
-  return name.replace(PROHIBITED_IN_NAMES, '').trim().slice(0, 255) || '-';
 }
 
 /** Keycloak answers 409 for a taken username/email and 400 with the policy message for a weak password. */
