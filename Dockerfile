@@ -5,7 +5,8 @@ WORKDIR /app
 ENV NODE_ENV=development
 COPY . .
 RUN npm ci --no-audit --no-fund
-# The web app's production build; the browser on the host reaches the gateway and Keycloak on localhost.
+# The web app's production build, served by apps/web/server (which tells the browser the gateway's and
+# Keycloak's URLs from PT_WEB_* at start, so the image is the same everywhere).
 RUN cd apps/web && npx vite build
 ENV PT_HTTP_HOST=0.0.0.0
 USER node

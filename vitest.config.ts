@@ -8,6 +8,9 @@ export default defineConfig({
       'infra/**/*.test.ts',
       'tests/**/*.test.ts',
       'deploy/**/*.test.ts',
+      // The web app's own units and its production server (apps/web/vitest.config.ts runs them alone).
+      'apps/web/src/**/*.test.ts',
+      'apps/web/server/**/*.test.ts',
     ],
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/worker-setup.ts'],

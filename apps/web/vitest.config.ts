@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// The web app's pure units only; the root config covers packages, services and tests/.
+// The web app's units and its server, alone (`npm test -w apps/web`); the root config runs them too.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'server/**/*.test.ts'],
     environment: 'node',
   },
 });

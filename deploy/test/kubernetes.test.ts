@@ -14,6 +14,7 @@ import Type, { type TObject } from 'typebox';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { serviceNames, stackPorts } from '../../infra/launcher/ports';
+import { runtimeConfigFrom } from '../../apps/web/server/runtime-config';
 import { serviceRoles } from '../../infra/postgres/provision';
 import { kustomizeBuild, podSpecOf, readManifests, type Container, type Manifest } from './kustomize';
 
@@ -530,6 +531,45 @@ describe('deploy/kubernetes production overlay', () => {
     const images = production.flatMap((m) => podSpecOf(m)?.containers.map((c) => c.image) ?? []);
     expect(images.filter((image) => image.startsWith('packytrace:'))).toEqual([]);
     expect(images).toContain('registry.example.com/packytrace:0.1.0');
+  });
+
+  it('serves the web app on its public host and tells browsers the gateway and Keycloak the Ingress routes', () => {
+    const { production } = builds;
+    const web = containerOf(named(production, 'Deployment', 'web')!);
+    const { env, problems } = containerEnvironment(production, web);
+    expect(problems).toEqual([]);
+    expect(env.PT_HTTP_HOST).toBe('0.0.0.0');
+    expect(Number(env.PT_WEB_PORT)).toBe(web.ports!.find((p) => p.name === 'http')!.containerPort);
+    expect((web.securityContext as { readOnlyRootFilesystem?: boolean }).readOnlyRootFilesystem).toBe(true);
+    const browserSees = runtimeConfigFrom(env);
+    const gatewayConfig = containerEnvironment(
+      production,
+      containerOf(named(production, 'Deployment', 'gateway')!),
+    );
+    const appOrigin = gatewayConfig.env.PT_CORS_ORIGINS!;
+    const routed = new Map(
+      byKind(production, 'Ingress').flatMap((ingress) =>
+        (
+          (
+            ingress.spec as {
+              rules: { host: string; http: { paths: { backend: { service: { name: string } } }[] } }[];
+            }
+          ).rules ?? []
+        ).map((rule) => [rule.host, rule.http.paths[0]!.backend.service.name] as const),
+      ),
+    );
+    for (const [url, part] of [
+      [browserSees.apiUrl, 'gateway'],
+      [browserSees.oidc.authority, 'keycloak'],
+      [appOrigin, 'web'],
+    ] as const) {
+      expect(new URL(url).protocol, url).toBe('https:');
+      expect(routed.get(new URL(url).hostname), url).toBe(part);
+    }
+    expect(new URL(browserSees.oidc.authority).origin + '/realms/packytrace').toBe(
+      containerEnvironment(production, containerOf(named(production, 'Deployment', 'identity')!)).env
+        .PT_KEYCLOAK_ISSUER,
+    );
   });
 });
 

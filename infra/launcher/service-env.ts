@@ -141,15 +141,12 @@ export function serviceEnv(
   };
 }
 
-/** The web app (Vite) reads VITE_* at build/dev time. */
+/** The web app's server (or Vite's) hands these to the browser in /config.js (apps/web/server/runtime-config.ts). */
 export function webEnv(endpoints: StackEndpoints, ports: StackPorts): Record<string, string> {
   return {
-    PORT: String(ports.web),
     PT_WEB_PORT: String(ports.web),
-    PT_GATEWAY_URL: `http://localhost:${ports.gateway}`,
-    VITE_API_URL: `http://localhost:${ports.gateway}`,
-    VITE_KEYCLOAK_URL: endpoints.keycloakUrl,
-    VITE_KEYCLOAK_REALM: endpoints.realm,
-    VITE_KEYCLOAK_CLIENT_ID: 'packytrace-web',
+    PT_WEB_API_URL: `http://localhost:${ports.gateway}`,
+    PT_WEB_OIDC_AUTHORITY: `${endpoints.keycloakUrl}/realms/${endpoints.realm}`,
+    PT_WEB_OIDC_CLIENT_ID: 'packytrace-web',
   };
 }

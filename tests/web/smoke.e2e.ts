@@ -17,6 +17,7 @@ import {
 } from './support/browser';
 import {
   fakeSignedInSession,
+  GATEWAY,
   MILK_PASSPORT,
   scriptGateway,
   type GatewayScript,
@@ -27,7 +28,7 @@ let app: WebApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  app = await serveWebApp();
+  app = await serveWebApp({ apiUrl: GATEWAY });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -120,8 +121,8 @@ describe('the web app at 360 px', () => {
     await page.getByLabel('GTIN, GS1 Digital Link or element string').fill('05701234000013');
     await page.getByRole('button', { name: 'Look up' }).click();
     await page.getByRole('alert').getByText("This product isn't in the PackyTrace catalog yet.").waitFor();
-    await page.unroute('http://localhost:8080/**');
-    await page.route('http://localhost:8080/**', (route) => route.abort('connectionrefused'));
+    await page.unroute(`${GATEWAY}/**`);
+    await page.route(`${GATEWAY}/**`, (route) => route.abort('connectionrefused'));
     await page.getByRole('button', { name: 'Look up' }).click();
     await page
       .getByRole('alert')

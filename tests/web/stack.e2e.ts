@@ -35,7 +35,7 @@ beforeAll(async () => {
       `The stack is not running: GET ${GATEWAY}/health/ready answered ${ready?.status ?? 'nothing'}. Start it first.`,
     );
   milkProduct = await findCatalogProduct((p) => p.allergens.includes('milk') && p.gtin.startsWith('0'));
-  app = await serveWebApp(3000);
+  app = await serveWebApp({ port: 3000 });
   browser = await launchChromium();
 });
 afterAll(async () => {

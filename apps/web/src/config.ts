@@ -1,12 +1,17 @@
-/** Where the app finds the gateway and Keycloak; Vite inlines VITE_* variables at build time. */
-const env = import.meta.env;
+import type { RuntimeConfig } from '../server/runtime-config';
+
+/**
+ * Where the app finds the gateway and Keycloak: set when the app is served, by /config.js (see
+ * server/runtime-config.ts), so one build runs anywhere. The defaults are the local stack's.
+ */
+const served = (globalThis as { __PACKYTRACE_CONFIG__?: RuntimeConfig }).__PACKYTRACE_CONFIG__;
 
 export const config = {
-  apiUrl: (env.VITE_API_URL ?? 'http://localhost:8080').replace(/\/$/, ''),
+  apiUrl: served?.apiUrl ?? 'http://localhost:8080',
   oidc: {
-    authority: env.VITE_OIDC_AUTHORITY ?? 'http://localhost:8081/realms/packytrace',
-    clientId: env.VITE_OIDC_CLIENT_ID ?? 'packytrace-web',
-    appOrigin: env.VITE_APP_ORIGIN ?? window.location.origin,
+    authority: served?.oidc.authority ?? 'http://localhost:8081/realms/packytrace',
+    clientId: served?.oidc.clientId ?? 'packytrace-web',
+    appOrigin: window.location.origin,
   },
   /** The consent text's version; bump it when the wording in ConsentStep changes. */
   healthPolicyVersion: '2026-11',

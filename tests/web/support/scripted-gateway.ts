@@ -15,7 +15,10 @@ import type {
 } from '@packytrace/contracts';
 import type { Page, Request, Route } from 'playwright-core';
 
-export const GATEWAY = 'http://localhost:8080';
+// Not the app's default (http://localhost:8080): the app finds it only through /config.js, which the
+// smoke test's server is given (serveWebApp's apiUrl), so the test fails if the runtime configuration
+// does not reach the browser.
+export const GATEWAY = 'http://gateway.smoke.test:8080';
 
 /** GS1 element string: AI 01, optional AI 17, then AI 10 up to the GS separator (FNC1, ASCII 29). */
 const GROUP_SEPARATOR = String.fromCharCode(29);

@@ -9,18 +9,30 @@ export interface WebApp {
 }
 
 /**
- * Serves the built app with `vite preview`. The stack test needs port 3000 (the only redirect URI
- * Keycloak's packytrace-web client accepts); the smoke test takes any free port.
+ * Serves the built app with its production server (apps/web/server/main.ts), which tells the browser
+ * where the gateway and Keycloak are (`apiUrl`, else PT_GATEWAY_URL; PT_KEYCLOAK_URL; else the local
+ * stack's). The stack test needs port 3000 (the only redirect URI Keycloak's packytrace-web client
+ * accepts); the smoke test takes any free port.
  */
-export async function serveWebApp(port?: number): Promise<WebApp> {
+export async function serveWebApp({
+  port,
+  apiUrl,
+}: { port?: number; apiUrl?: string } = {}): Promise<WebApp> {
   if (process.env.PT_WEB_URL) return { url: process.env.PT_WEB_URL.replace(/\/$/, ''), stop: async () => {} };
   const chosen = port ?? (await freePort());
-  const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+  const keycloak = (process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
   const child = spawn(
     process.execPath,
-    [vite, 'preview', '--port', String(chosen), '--strictPort', '--host', '127.0.0.1'],
+    ['--import', 'tsx', join(repoRoot, 'apps', 'web', 'server', 'main.ts')],
     {
-      cwd: join(repoRoot, 'apps', 'web'),
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PT_HTTP_HOST: '127.0.0.1',
+        PT_WEB_PORT: String(chosen),
+        PT_WEB_API_URL: apiUrl ?? process.env.PT_GATEWAY_URL ?? 'http://localhost:8080',
+        PT_WEB_OIDC_AUTHORITY: `${keycloak}/realms/packytrace`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -30,14 +42,14 @@ export async function serveWebApp(port?: number): Promise<WebApp> {
   // 127.0.0.1 rather than localhost: the app's OIDC redirect is built from window.location.origin,
   // and Keycloak's client accepts http://localhost:3000 only, so the stack test uses localhost in the URL.
   const url = `http://localhost:${chosen}`;
-  await waitUntilServing(`http://127.0.0.1:${chosen}/`, child, () => output);
+  await waitUntilServing(`http://127.0.0.1:${chosen}/health/live`, child, () => output);
   return { url, stop: () => stopChild(child) };
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode}): ${output()}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${output()}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -46,7 +58,7 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   child.kill('SIGTERM');
-  throw new Error(`vite preview did not serve ${url} within 30 s: ${output()}`);
+  throw new Error(`the web server did not serve ${url} within 30 s: ${output()}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
