@@ -247,6 +247,14 @@ interface PolicySpec {
     from?: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown }[];
     ports?: { port?: number | string }[];
   }[];
+  egress?: {
+    to?: {
+      podSelector?: PolicySpec['podSelector'];
+      namespaceSelector?: { matchLabels?: Record<string, string> };
+      ipBlock?: unknown;
+    }[];
+    ports?: { port?: number | string; protocol?: string }[];
+  }[];
 }
 
 function selects(selector: PolicySpec['podSelector'], labels: Record<string, string>): boolean {
@@ -292,6 +300,60 @@ export function admittedTo(
     }
   }
   return { admitted: anyone ? 'anyone' : [...admitted].sort(), problems };
+}
+
+/**
+ * Where the NetworkPolicies let a pod open connections: the names of the pods in its namespace (on
+ * their `http` port), and `dns` (kube-dns, port 53), `kafka` (the namespace kafka, port 9092) and
+ * `postgres` (any address, port 5432 only); problems for anything else, or when nothing denies egress
+ * by default.
+ */
+export function reachableFrom(
+  manifests: Manifest[],
+  podLabels: Record<string, string>,
+): { reaches: string[]; problems: string[] } {
+  const policies = byKind(manifests, 'NetworkPolicy').map((p) => p.spec as PolicySpec);
+  const problems: string[] = [];
+  if (!policies.some((p) => Object.keys(p.podSelector).length === 0 && p.policyTypes?.includes('Egress')))
+    problems.push('no default-deny egress policy');
+  const reaches = new Set<string>();
+  const applying = policies.filter(
+    (p) => selects(p.podSelector, podLabels) && p.policyTypes?.includes('Egress'),
+  );
+  for (const rule of applying.flatMap((p) => p.egress ?? [])) {
+    const ports = (rule.ports ?? []).map((p) => `${String(p.port)}/${p.protocol ?? 'TCP'}`).sort();
+    if (ports.length === 0) {
+      problems.push('a rule allows every port');
+      continue;
+    }
+    if (!rule.to) {
+      if (ports.join() === '5432/TCP') reaches.add('postgres');
+      else problems.push(`a rule opens ${ports.join()} to any address`);
+      continue;
+    }
+    for (const peer of rule.to) {
+      const namespace = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+      if (peer.ipBlock !== undefined) problems.push('an ipBlock in the base');
+      else if (namespace === 'kube-system' && peer.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns') {
+        if (ports.join() === '53/TCP,53/UDP') reaches.add('dns');
+        else problems.push(`DNS on ${ports.join()}`);
+      } else if (namespace === 'kafka' && !peer.podSelector) {
+        if (ports.join() === '9092/TCP') reaches.add('kafka');
+        else problems.push(`Kafka on ${ports.join()}`);
+      } else if (peer.namespaceSelector === undefined && peer.podSelector) {
+        if (ports.join() !== 'http/TCP') problems.push(`pods reached on ${ports.join()}`);
+        const names = [
+          peer.podSelector.matchLabels?.['app.kubernetes.io/name'],
+          ...(peer.podSelector.matchExpressions ?? [])
+            .filter((e) => e.key === 'app.kubernetes.io/name' && e.operator === 'In')
+            .flatMap((e) => e.values ?? []),
+        ].filter((name): name is string => name !== undefined);
+        if (names.length === 0) problems.push('a rule reaches pods without naming them');
+        for (const name of names) reaches.add(name);
+      } else problems.push(`a rule reaches ${JSON.stringify(peer)}`);
+    }
+  }
+  return { reaches: [...reaches].sort(), problems };
 }
 
 /** Every YAML file under deploy/ and the kustomization in infra/keycloak. */
@@ -416,6 +478,43 @@ describe.each(Object.entries(builds))('deploy/kubernetes %s build', (_name, mani
       else expect(admitted, name).toEqual([...(callers.get(name) ?? [])].sort());
     }
     expect(admittedTo(manifests, deploymentOfService(manifests, 'measurement')!).admitted).toEqual([]);
+  });
+
+  it('lets each pod open connections only to what its config.ts names, and the cluster DNS', async () => {
+    const expected = new Map<string, string[]>([
+      ['web', []],
+      ['keycloak', ['dns', 'postgres']],
+      ['provision-database', ['dns', 'postgres']],
+    ]);
+    for (const folder of serviceFolders) {
+      const keys = Object.keys((await serviceConfig(folder)).schema.properties);
+      const callees = keys.flatMap((key) => {
+        const callee = /^PT_([A-Z_]+)_URL$/.exec(key)?.[1]!.toLowerCase().replaceAll('_', '-');
+        return callee && (serviceFolders.includes(callee) || callee === 'keycloak') ? [callee] : [];
+      });
+      if (keys.includes('PT_KAFKA_BROKERS')) callees.push('kafka');
+      if (keys.includes('PT_DB_URL')) callees.push('postgres');
+      expected.set(deploymentOfService(manifests, folder)!.metadata.name, ['dns', ...callees].sort());
+    }
+    expect(expected.get('gateway')).toEqual([
+      'brand-analytics',
+      'dns',
+      'fridge',
+      'identity',
+      'kafka',
+      'keycloak',
+      'passport',
+      'personalization',
+    ]); // the derivation works
+    const pods = [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')];
+    expect(pods.map((p) => p.metadata.name).sort()).toEqual([...expected.keys()].sort());
+    for (const pod of pods) {
+      const labels = (pod.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+        .metadata.labels;
+      const { reaches, problems } = reachableFrom(manifests, labels);
+      expect(problems, pod.metadata.name).toEqual([]);
+      expect(reaches, pod.metadata.name).toEqual(expected.get(pod.metadata.name));
+    }
   });
 
   it('autoscales the stateless services and only them, each HPA on an existing Deployment', () => {
@@ -662,6 +761,33 @@ describe('the checks themselves', () => {
     expect(admittedTo(opened, identity).admitted).toBe('anyone');
     const noDefault = builds.base.filter((m) => m.metadata.name !== 'default-deny-ingress');
     expect(admittedTo(noDefault, identity).problems).toContain('no default-deny ingress policy');
+  });
+
+  it('catch a pod that may reach more than its config names, an open egress rule and no default deny', () => {
+    const fridge = { 'app.kubernetes.io/name': 'fridge' };
+    expect(reachableFrom(builds.base, fridge)).toEqual({
+      reaches: ['dns', 'kafka', 'passport', 'postgres'],
+      problems: [],
+    });
+    const widened = structuredClone(builds.base);
+    (named(widened, 'NetworkPolicy', 'fridge-calls')!.spec as PolicySpec).egress![0]!.to!.push({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'identity' } },
+    });
+    expect(reachableFrom(widened, fridge).reaches).toEqual([
+      'dns',
+      'identity',
+      'kafka',
+      'passport',
+      'postgres',
+    ]);
+    const opened = structuredClone(builds.base);
+    (named(opened, 'NetworkPolicy', 'postgres')!.spec as PolicySpec).egress![0]!.ports!.push({ port: 443 });
+    expect(reachableFrom(opened, fridge).problems).toEqual(['a rule opens 443/TCP,5432/TCP to any address']);
+    const everyPort = structuredClone(builds.base);
+    delete (named(everyPort, 'NetworkPolicy', 'fridge-calls')!.spec as PolicySpec).egress![0]!.ports;
+    expect(reachableFrom(everyPort, fridge).problems).toEqual(['a rule allows every port']);
+    const noDefault = builds.base.filter((m) => m.metadata.name !== 'default-deny-egress');
+    expect(reachableFrom(noDefault, fridge).problems).toContain('no default-deny egress policy');
   });
 
   it('read the required settings from the TypeBox schemas', async () => {
