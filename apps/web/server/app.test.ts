@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebServer } from './app';
@@ -10,6 +11,7 @@ import { RUNTIME_CONFIG_GLOBAL, runtimeConfigFrom, runtimeConfigScript } from '.
 // A build as `vite build` leaves it: index.html and content-hashed assets.
 const INDEX =
   '<!doctype html><html><body><div id="root"></div><script src="/config.js"></script></body></html>';
+const BIG_SCRIPT = Array.from({ length: 2000 }, (_, i) => `export const code${i} = "${i}";`).join('\n');
 let dist: string;
 let app: FastifyInstance;
 
@@ -18,6 +20,7 @@ beforeAll(async () => {
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), INDEX);
   writeFileSync(join(dist, 'assets', 'index-3f2a9c.js'), 'console.log("app")');
+  writeFileSync(join(dist, 'assets', 'scanner-77b1e0.js'), BIG_SCRIPT);
   writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   app = await buildWebServer({
     distDir: dist,
@@ -69,6 +72,21 @@ describe('the web app server', () => {
     expect((await app.inject('/assets/index-000000.js')).statusCode).toBe(404);
     expect((await app.inject('/robots.txt')).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/fridge' })).statusCode).toBe(404);
+  });
+
+  it('compresses what it sends as the browser accepts, and sends it whole otherwise', async () => {
+    const url = '/assets/scanner-77b1e0.js';
+    const brotli = await app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.rawPayload.length).toBeLessThan(BIG_SCRIPT.length / 4);
+    expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe(BIG_SCRIPT);
+    const gzip = await app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(BIG_SCRIPT);
+    expect(gzip.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const plain = await app.inject({ url, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_SCRIPT);
   });
 
   it('serves nothing outside the build', async () => {
