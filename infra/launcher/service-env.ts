@@ -146,7 +146,7 @@ export function webEnv(endpoints: StackEndpoints, ports: StackPorts): Record<str
   return {
     PT_WEB_PORT: String(ports.web),
     PT_WEB_API_URL: `http://localhost:${ports.gateway}`,
-    PT_WEB_OIDC_AUTHORITY: `${endpoints.keycloakUrl}/realms/${endpoints.realm}`,
+    PT_WEB_OIDC_AUTHORITY: endpoints.issuer,
     PT_WEB_OIDC_CLIENT_ID: 'packytrace-web',
   };
 }

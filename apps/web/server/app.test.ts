@@ -97,11 +97,25 @@ describe('the web app server', () => {
     }
   });
 
-  it('forbids framing by other sites and content sniffing', async () => {
+  it('forbids framing by other sites and content sniffing, and limits scripts and fetches', async () => {
     const response = await app.inject('/fridge');
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(response.headers['content-security-policy']).toBe("frame-ancestors 'self'");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
+    const policy = Object.fromEntries(
+      String(response.headers['content-security-policy'])
+        .split('; ')
+        .map((directive) => [directive.split(' ')[0], directive.split(' ').slice(1)]),
+    );
+    expect(policy['frame-ancestors']).toEqual(["'self'"]);
+    expect(policy['script-src']).toEqual(["'self'"]);
+    expect(policy['object-src']).toEqual(["'none'"]);
+    // the configured gateway and Keycloak, by origin
+    expect(policy['connect-src']).toEqual([
+      "'self'",
+      'https://api.packytrace.example',
+      'https://id.packytrace.example',
+    ]);
+    expect(policy['frame-src']).toEqual(["'self'", 'https://id.packytrace.example']);
   });
 });
 

@@ -28,13 +28,14 @@ export async function buildWebServer(options: WebServerOptions): Promise<Fastify
   const assetsDir = join(options.distDir, 'assets') + sep;
   const configScript = runtimeConfigScript(options.config);
 
+  const policy = contentSecurityPolicy(options.config);
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     // No other site frames the app (clickjacking); its own origin may, for oidc-client-ts's silent
     // sign-in iframe. The camera is the one device feature it uses.
     void reply.header('x-frame-options', 'SAMEORIGIN');
-    void reply.header('content-security-policy', "frame-ancestors 'self'");
+    void reply.header('content-security-policy', policy);
     void reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
   });
 
@@ -67,4 +68,28 @@ export async function buildWebServer(options: WebServerOptions): Promise<Fastify
     return sendIndex(reply);
   });
   return app;
+}
+
+/**
+ * What the app may load and talk to (https://www.w3.org/TR/CSP3/): its own scripts only (the build has
+ * no inline script; /config.js is a file), the gateway and Keycloak for fetches, Keycloak in a frame
+ * (oidc-client-ts's silent renew), blob: images (an uploaded barcode photo). Inline styles stay allowed:
+ * React and the charts set style attributes.
+ */
+export function contentSecurityPolicy(config: RuntimeConfig): string {
+  const api = new URL(config.apiUrl).origin;
+  const keycloak = new URL(config.oidc.authority).origin;
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    `connect-src 'self' ${api} ${keycloak}`,
+    `frame-src 'self' ${keycloak}`,
+    "frame-ancestors 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    `form-action 'self' ${keycloak}`,
+  ].join('; ');
 }

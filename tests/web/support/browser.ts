@@ -39,10 +39,15 @@ export async function mobileContext(browser: Browser): Promise<BrowserContext> {
   });
 }
 
-/** Collects uncaught page errors so a test can assert that a screen rendered without any. */
+/** Collects uncaught page errors and blocked loads (CSP) so a test can assert that a screen rendered without any. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // What the server's Content-Security-Policy blocked (Chromium reports it on the console only).
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+      errors.push(message.text());
+  });
   return errors;
 }
 

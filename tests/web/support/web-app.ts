@@ -10,8 +10,8 @@ export interface WebApp {
 
 /**
  * Serves the built app with its production server (apps/web/server/main.ts), which tells the browser
- * where the gateway and Keycloak are (`apiUrl`, else PT_GATEWAY_URL; PT_KEYCLOAK_URL; else the local
- * stack's). The stack test needs port 3000 (the only redirect URI Keycloak's packytrace-web client
+ * where the gateway and Keycloak are (`apiUrl`, else PT_GATEWAY_URL; PT_KEYCLOAK_ISSUER or
+ * PT_KEYCLOAK_URL; else the local stack's). The stack test needs port 3000 (the only redirect URI Keycloak's packytrace-web client
  * accepts); the smoke test takes any free port.
  */
 export async function serveWebApp({
@@ -20,7 +20,10 @@ export async function serveWebApp({
 }: { port?: number; apiUrl?: string } = {}): Promise<WebApp> {
   if (process.env.PT_WEB_URL) return { url: process.env.PT_WEB_URL.replace(/\/$/, ''), stop: async () => {} };
   const chosen = port ?? (await freePort());
-  const keycloak = (process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
+  // The realm's issuer, as Keycloak names itself in tokens and discovery (oidc-client-ts checks it).
+  const issuer =
+    process.env.PT_KEYCLOAK_ISSUER ??
+    `${(process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081').replace(/\/$/, '')}/realms/packytrace`;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(repoRoot, 'apps', 'web', 'server', 'main.ts')],
@@ -31,7 +34,7 @@ export async function serveWebApp({
         PT_HTTP_HOST: '127.0.0.1',
         PT_WEB_PORT: String(chosen),
         PT_WEB_API_URL: apiUrl ?? process.env.PT_GATEWAY_URL ?? 'http://localhost:8080',
-        PT_WEB_OIDC_AUTHORITY: `${keycloak}/realms/packytrace`,
+        PT_WEB_OIDC_AUTHORITY: issuer,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
