@@ -24,8 +24,9 @@ import {
 } from '../../services/personalization/src/service';
 
 /**
- * Issue 9's goal: one scan is ONE trace, from the gateway through Passport and Personalization, and on
- * through the outbox and Kafka to the Measurement Pipeline that reads ProductScanned.
+ * Issue 9's goal: one scan is ONE trace, from the gateway through Passport (and its PostgreSQL queries)
+ * and Personalization, and on through the outbox and Kafka to the Measurement Pipeline that reads
+ * ProductScanned.
  * Tracing on with an in-memory exporter standing in for the OTLP collector.
  */
 const exporter = new InMemorySpanExporter();
@@ -130,6 +131,21 @@ describe('one scan, one trace', () => {
       inTrace().find((s) => s.name === name && s.parentSpanContext?.spanId === parent.spanContext().spanId);
 
     const passportSpan = await waitFor(() => childOf(gatewaySpan, 'POST /api/v1/scans'));
+    // Passport's own queries, as CLIENT spans under its request (named by SQL keyword, no statement).
+    const query = await waitFor(() =>
+      inTrace().find(
+        (s) =>
+          s.attributes['db.system.name'] === 'postgresql' &&
+          s.parentSpanContext?.spanId === passportSpan.spanContext().spanId,
+      ),
+    );
+    expect(query.attributes['db.namespace']).toBe(testEnv().databaseName);
+    expect(['SELECT', 'INSERT', 'UPDATE', 'WITH', 'BEGIN', 'COMMIT']).toContain(query.name);
+    expect(Object.keys(query.attributes).sort()).toEqual([
+      'db.namespace',
+      'db.operation.name',
+      'db.system.name',
+    ]);
     const verdictCall = await waitFor(() => childOf(passportSpan, 'POST personalization'));
     await waitFor(() => childOf(verdictCall, 'POST /internal/verdicts'));
 

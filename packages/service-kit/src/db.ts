@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { Logger } from './logger';
+import { traceClientQueries } from './tracing';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -21,7 +22,20 @@ export function createPool(databaseUrl: string, options: { max?: number; name?: 
   // out, e.g. an outbox relay awaiting Kafka inside its transaction when PostgreSQL restarts): the
   // next query on it fails instead, and the pool drops it on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // A span per query while tracing is on (it is decided before the service builds its pools).
+  const database = databaseName(databaseUrl);
+  pool.on('connect', (client) =>
+    traceClientQueries(client as unknown as { query: (...args: unknown[]) => unknown }, database),
+  );
   return pool;
+}
+
+function databaseName(databaseUrl: string): string {
+  try {
+    return decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  } catch {
+    return '';
+  }
 }
 
 export async function withTransaction<T>(

@@ -22,12 +22,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * OpenTelemetry tracing, off unless configured. Spans are made at the kit's boundaries (HTTP server
- * routes, `InternalClient` calls, Kafka consumers) and the W3C trace context (https://www.w3.org/TR/trace-context/)
+ * routes, `InternalClient` calls, Kafka consumers, the queries of `createPool`'s clients) and the W3C trace context (https://www.w3.org/TR/trace-context/)
  * travels in HTTP headers and, through the outbox, in Kafka message headers, so one scan is one trace
  * from the gateway to the Measurement Pipeline. While off, no hook is registered and nothing is added.
  *
- * No monkey-patching auto-instrumentation: the services are ES modules started by tsx, where patching
- * `http`/`pg` needs a loader hook before any import; spans at the kit's own boundaries need none.
+ * No auto-instrumentation patching modules: the services are ES modules started by tsx, where patching
+ * `http`/`pg` needs a loader hook before any import; spans at the kit's own boundaries need none (the
+ * kit wraps the `query` of the clients its own pools create, nothing global).
  * Attributes never carry tokens, cookies, account ids, message keys or raw URLs (route patterns only).
  */
 
@@ -247,6 +248,60 @@ export async function withClientSpan<T>(
   const ctx = trace.setSpan(context.active(), span);
   propagation.inject(ctx, headers);
   return runInSpan(span, () => work(span), ctx);
+}
+
+/** A `pg` client's query method, in any of its call forms (promise, callback, submittable). */
+type QueryMethod = (...args: unknown[]) => unknown;
+
+/**
+ * A CLIENT span for every query `client` runs (pg has no hooks, so its `query` is wrapped: this is
+ * the kit's database boundary). Named by the SQL keyword (`SELECT`, `INSERT`, `BEGIN`); the statement
+ * itself is not recorded, so no value can reach a span. Cursors and streams pass through untraced.
+ */
+export function traceClientQueries(client: { query: QueryMethod }, database: string): void {
+  const active = tracer;
+  if (!active) return;
+  const query = client.query.bind(client);
+  client.query = (...args: unknown[]) => {
+    const [first] = args;
+    if (typeof first === 'object' && first !== null && 'submit' in first) return query(...args);
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | null)?.text ?? '');
+    const operation = /^\s*([a-z]+)/i.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+    const span = active.startSpan(operation, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system.name': 'postgresql',
+        'db.namespace': database,
+        'db.operation.name': operation,
+      },
+    });
+    const end = (error?: unknown) => {
+      if (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    };
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      // Callback form (pg's Pool.query uses it): end the span before the caller's callback runs.
+      args[args.length - 1] = (error: unknown, result: unknown) => {
+        end(error ?? undefined);
+        (last as (error: unknown, result: unknown) => void)(error, result);
+      };
+      return query(...args);
+    }
+    return (query(...args) as Promise<unknown>).then(
+      (result) => {
+        end();
+        return result;
+      },
+      (error: unknown) => {
+        end(error);
+        throw error;
+      },
+    );
+  };
 }
 
 async function runInSpan<T>(span: Span, work: () => Promise<T>, ctx?: Context): Promise<T> {
