@@ -1,3 +1,4 @@
+import { withKeycloakUser } from '@packytrace/testing';
 import { describe, expect, it } from 'vitest';
 
 const keycloakUrl = process.env.PT_KEYCLOAK_URL ?? 'http://localhost:8081';
@@ -93,37 +94,8 @@ describe('the packytrace realm (real Keycloak)', () => {
     }
   });
 
-  /**
-   * A user of its own, created as Identity creates one (email and password only), removed afterwards.
-   * Tests that fail a login use one: two failed logins of one user within a second lock it for a minute
-   * (Keycloak's quick-login check), and the admin is signed in by test files running alongside.
-   */
-  async function withOwnUser(run: (user: { id: string; email: string; password: string }) => Promise<void>) {
-    const headers = await identityServiceHeaders();
-    const email = `realm-probe-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-    const password = 'Realm-probe-2026!';
-    const created = await fetch(`${keycloakUrl}/admin/realms/packytrace/users`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        username: email,
-        email,
-        emailVerified: true,
-        enabled: true,
-        credentials: [{ type: 'password', value: password, temporary: false }],
-      }),
-    });
-    expect(created.status).toBe(201);
-    const userUrl = String(created.headers.get('location'));
-    try {
-      await run({ id: userUrl.split('/').pop()!, email, password });
-    } finally {
-      await fetch(userUrl, { method: 'DELETE', headers });
-    }
-  }
-
   it('rejects a wrong password', async () => {
-    await withOwnUser(async ({ email }) => {
+    await withKeycloakUser(async ({ email }) => {
       // RFC 6749 §5.2: bad resource-owner credentials are a 400 invalid_grant
       await expect(token({ ...adminLogin, username: email, password: 'not-the-password' })).rejects.toThrow(
         /400.*invalid_grant/,
@@ -134,7 +106,7 @@ describe('the packytrace realm (real Keycloak)', () => {
   it('lets a user created with only an email and a password sign in (no first or last name is required)', async () => {
     // Keycloak's default user profile requires both names before a login completes ("Account is not fully
     // set up"); the realm's own profile makes them optional, as Identity keeps the display name itself.
-    await withOwnUser(async ({ id, email, password }) => {
+    await withKeycloakUser(async ({ id, email, password }) => {
       const headers = await identityServiceHeaders();
       const user = (await (
         await fetch(`${keycloakUrl}/admin/realms/packytrace/users/${id}`, { headers })

@@ -1,4 +1,4 @@
-import { passwordGrant, testEnv } from '@packytrace/testing';
+import { passwordGrant, testEnv, withKeycloakUser } from '@packytrace/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('Keycloak realm packytrace', () => {
@@ -33,40 +33,9 @@ describe('Keycloak realm packytrace', () => {
   it('signs one user in from several clients at once (the test helper asks again when Keycloak refuses)', async () => {
     // With brute-force protection on, Keycloak refuses a login while another of the same user is in
     // progress; parallel test files sign in as the same seeded users, so tokenGrant retries a refusal.
-    const env = testEnv();
-    const kc = `${env.keycloakUrl}/admin/realms/packytrace`;
-    const service = await fetch(`${env.issuer}/protocol/openid-connect/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: 'identity-service',
-        client_secret: env.identityClientSecret,
-      }),
-    });
-    const headers = {
-      authorization: `Bearer ${((await service.json()) as { access_token: string }).access_token}`,
-      'content-type': 'application/json',
-    };
-    const email = `parallel-${Date.now()}@example.com`;
-    const password = 'Parallel-login-2026!';
-    const created = await fetch(`${kc}/users`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        username: email,
-        email,
-        emailVerified: true,
-        enabled: true,
-        credentials: [{ type: 'password', value: password, temporary: false }],
-      }),
-    });
-    expect(created.status).toBe(201);
-    const userUrl = String(created.headers.get('location'));
-    try {
+    await withKeycloakUser(async ({ id, email, password }) => {
       const grants = await Promise.all([1, 2, 3].map(() => passwordGrant(email, password)));
-      expect(grants.map((g) => g.payload.sub)).toEqual(Array(3).fill(userUrl.split('/').pop()));
-    } finally {
-      await fetch(userUrl, { method: 'DELETE', headers });
-    }
+      expect(grants.map((g) => g.payload.sub)).toEqual([id, id, id]);
+    });
   });
 });

@@ -21,12 +21,12 @@ export function createPool(databaseUrl: string, options: { max?: number; name?: 
   // Nor a checked-out one between two queries (pg-pool removes its idle listener while a client is
   // out, e.g. an outbox relay awaiting Kafka inside its transaction when PostgreSQL restarts): the
   // next query on it fails instead, and the pool drops it on release.
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  // A span per query while tracing is on (it is decided before the service builds its pools).
+  // Each new connection also gets a span per query while tracing is on (decided before pools are built).
   const database = databaseName(databaseUrl);
-  pool.on('connect', (client) =>
-    traceClientQueries(client as unknown as { query: (...args: unknown[]) => unknown }, database),
-  );
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    traceClientQueries(client as unknown as { query: (...args: unknown[]) => unknown }, database);
+  });
   return pool;
 }
 

@@ -212,6 +212,49 @@ async function readOnce(
   throw new Error(`timed out reading ${topic}: saw ${fed.size} events`);
 }
 
+/**
+ * A realm user of the test's own, created as Identity creates one (email and password only, through
+ * the identity-service account's Admin API access), deleted after `run`. Tests that fail or race logins
+ * use one: two failed logins of one user within a second lock it for a minute (Keycloak's quick-login
+ * check), and test files running alongside sign in as the seeded users.
+ */
+export async function withKeycloakUser<T>(
+  run: (user: { id: string; email: string; password: string }) => Promise<T>,
+): Promise<T> {
+  const env = testEnv();
+  const service = await fetch(`${env.issuer}/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'identity-service',
+      client_secret: env.identityClientSecret,
+    }),
+  });
+  const { access_token } = (await service.json()) as { access_token?: string };
+  if (!access_token) throw new Error(`identity-service token request failed: ${service.status}`);
+  const headers = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' };
+  const email = `kc-user-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const password = 'Own-test-user-2026!';
+  const created = await fetch(`${env.keycloakUrl}/admin/realms/packytrace/users`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      username: email,
+      email,
+      emailVerified: true,
+      enabled: true,
+      credentials: [{ type: 'password', value: password, temporary: false }],
+    }),
+  });
+  if (created.status !== 201) throw new Error(`creating a Keycloak user failed: ${created.status}`);
+  const userUrl = String(created.headers.get('location'));
+  try {
+    return await run({ id: userUrl.split('/').pop()!, email, password });
+  } finally {
+    await fetch(userUrl, { method: 'DELETE', headers });
+  }
+}
+
 /** An access token of the test realm through the dev-only `packytrace-cli` client (direct access grant). */
 export async function passwordGrant(
   username: string,
