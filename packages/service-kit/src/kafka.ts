@@ -116,11 +116,17 @@ export function decodeEvent<T extends Topic>(
   }
 }
 
+/** Under a backlog, processed offsets are committed at least this often (messages, milliseconds). */
+const COMMIT_EVERY = 100;
+const COMMIT_INTERVAL_MS = 1_000;
+
 /**
  * A consumer-group member that checks every event against the contract. Malformed messages are logged
  * and parked on `<topic>.dlq`; a handler that keeps failing parks the message too, so one bad message
  * never stops the stream. Offsets are committed after the handler, so delivery is at-least-once:
- * handlers make their effects idempotent (e.g. the kit's inbox table).
+ * handlers make their effects idempotent (e.g. the kit's inbox table). A quiet stream commits after
+ * each message; a backlog commits each partition's newest processed offset every 100 messages or
+ * second, so catching up is not one commit round trip per message.
  */
 export class EventConsumer<T extends Topic> {
   private readonly consumer: Consumer<string, string, string, string>;
@@ -214,9 +220,14 @@ export class EventConsumer<T extends Topic> {
     while (!this.closing) {
       if (this.stream) {
         try {
-          for await (const message of this.stream) {
+          const stream = this.stream;
+          for await (const message of stream) {
             try {
               await this.process(message as Message<string, string, string, string>);
+              this.markProcessed(message as Message<string, string, string, string>);
+              // Nothing more buffered: commit now, so a quiet stream commits each message as before.
+              // A backlog commits every COMMIT_EVERY messages or COMMIT_INTERVAL_MS instead.
+              if (stream.readableLength === 0 || this.commitDue()) await this.commitProcessed();
             } catch (error) {
               this.options.logger.error(
                 { err: error, topic: message.topic },
@@ -227,12 +238,46 @@ export class EventConsumer<T extends Topic> {
         } catch (error) {
           if (!this.closing) this.options.logger.warn({ err: error }, 'kafka stream failed; re-subscribing');
         }
+        await this.commitProcessed().catch((error: unknown) =>
+          // Not lost: the group re-delivers from its last commit, and handlers are idempotent.
+          this.options.logger.warn(
+            { err: error },
+            'could not commit processed offsets; they will be re-delivered',
+          ),
+        );
         this.stream = undefined;
       }
       if (this.closing) return;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       if (!this.closing) await this.subscribe();
     }
+  }
+
+  /** The newest processed, not yet committed message per topic-partition. */
+  private readonly processed = new Map<string, Message<string, string, string, string>>();
+  private processedSinceCommit = 0;
+  private lastCommitAt = Date.now();
+
+  private markProcessed(message: Message<string, string, string, string>): void {
+    this.processed.set(`${message.topic}\u0000${message.partition}`, message);
+    this.processedSinceCommit += 1;
+  }
+
+  private commitDue(): boolean {
+    return this.processedSinceCommit >= COMMIT_EVERY || Date.now() - this.lastCommitAt >= COMMIT_INTERVAL_MS;
+  }
+
+  /**
+   * Commits the newest processed offset of each partition: committing offset n covers everything
+   * before it, so one request per partition replaces one per message.
+   */
+  private async commitProcessed(): Promise<void> {
+    if (this.processed.size === 0) return;
+    const newest = [...this.processed.values()];
+    this.processed.clear();
+    this.processedSinceCommit = 0;
+    this.lastCommitAt = Date.now();
+    await Promise.all(newest.map((message) => message.commit()));
   }
 
   get groupId(): string {
@@ -284,7 +329,6 @@ export class EventConsumer<T extends Topic> {
         }
       }
     }
-    await message.commit();
   }
 
   private async park(message: Message<string, string, string, string>, reason: string): Promise<void> {

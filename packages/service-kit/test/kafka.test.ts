@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Producer, stringSerializers } from '@platformatic/kafka';
+import { Consumer, Producer, stringSerializers } from '@platformatic/kafka';
 import { deadLetterTopic, Topics, type BrandRegistered } from '@packytrace/contracts';
 import { quietLogger, readTopic, readTopicMessages, testEnv, waitFor } from '@packytrace/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventConsumer, EventProducer } from '../src/kafka';
 import { newEvent } from '../src/outbox';
 
@@ -40,6 +40,46 @@ describe('typed Kafka producer and consumer', () => {
     const received = await waitFor(() => seen.find((e) => e.eventId === event.eventId), 60_000, 'the event');
     expect(received).toEqual(event);
   }, 90_000); // a new group reads the topic from its start: a long-lived dev topic takes a while
+
+  it('commits a backlog in batches, and a member that takes over resumes after the last event processed', async () => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
+    closers.push(() => producer.close());
+    const backlog = Array.from({ length: 400 }, (_, i) => brandRegistered(`Backlog Foods ${i}`));
+    await producer.publish(backlog.map((event) => ({ topic: Topics.brands, key: event.brandId, event })));
+
+    const groupId = `kit-test-${randomUUID()}`;
+    const commits = vi.spyOn(Consumer.prototype, 'commit');
+    closers.push(async () => commits.mockRestore());
+    const member = (seen: string[]) =>
+      new EventConsumer({
+        brokers: testEnv().kafkaBrokers,
+        groupId,
+        clientId: 'kit-test-consumer',
+        topics: [Topics.brands],
+        logger: quietLogger(),
+        handle: async (e) => void seen.push(e.eventId),
+      });
+    const first: string[] = [];
+    const consumer = member(first);
+    await consumer.start();
+    const last = backlog.at(-1)!.eventId;
+    await waitFor(() => first.includes(last), 60_000, 'the backlog');
+    await consumer.close();
+    const ownCommits = commits.mock.contexts.filter((c) => (c as Consumer).groupId === groupId).length;
+    // One commit per message would be first.length (at least 400, the topic is read from its start).
+    expect(first.length).toBeGreaterThanOrEqual(backlog.length);
+    expect(ownCommits).toBeGreaterThan(0);
+    expect(ownCommits).toBeLessThanOrEqual(first.length / 10);
+
+    const afterwards = brandRegistered('After The Backlog');
+    const second: string[] = [];
+    const successor = member(second);
+    closers.push(() => successor.close());
+    await successor.start();
+    await producer.publish([{ topic: Topics.brands, key: afterwards.brandId, event: afterwards }]);
+    await waitFor(() => second.includes(afterwards.eventId), 60_000, 'the event after the backlog');
+    expect(second).toEqual([afterwards.eventId]);
+  }, 150_000);
 
   it('refuses to produce an event that breaks its contract', async () => {
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
