@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { passwordGrant, testEnv } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../services/gateway/src/service';
@@ -136,6 +137,40 @@ describe('gateway and identity end to end', () => {
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('never forwards a path that URL parsing would rewrite to one outside the route table', async () => {
+    // fetch() would normalise these paths itself; an attacker's client does not.
+    const raw = (path: string, method = 'GET') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const target = new URL(gateway.url);
+        const req = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path,
+            method,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{}' : undefined);
+      });
+    for (const path of [
+      '/api/v1/products/x\\..\\..\\..\\..\\internal/scans',
+      '/api/v1/products\\..\\..\\..\\internal/scans',
+      '/api/v1/products/%2e%2e/%2e%2e/%2e%2e/internal/scans',
+      `/api/v1/admin/x\\..\\..\\..\\..\\internal/accounts/${randomUUID()}/brand`,
+    ]) {
+      const answer = await raw(path, 'POST');
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'route_not_found' });
+    }
   });
 
   it('answers 404 problem+json for a path no service owns', async () => {

@@ -69,6 +69,12 @@ function secretMatches(sent: unknown, secret: Buffer): boolean {
   return given.length === secret.length && timingSafeEqual(given, secret);
 }
 
+/** A route under /internal/, by the route the request matched or, for none, by its path. */
+function isInternalRoute(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined ? route.startsWith('/internal/') : request.url.startsWith('/internal/');
+}
+
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
 }
@@ -118,7 +124,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     if (!internal && sentIdentity) {
       throw unauthorized('untrusted_identity', 'Identity headers are accepted only from the gateway.');
     }
-    if (!internal && request.url.startsWith('/internal/')) {
+    // The matched route, not the raw URL: the router decodes the path, so `/%69nternal/…` is `/internal/…`.
+    if (!internal && isInternalRoute(request)) {
       throw forbidden('internal_only', 'This route is for PackyTrace services only.');
     }
     request.identity = internal ? identityFrom(request) : { roles: [], internal: false };

@@ -57,6 +57,15 @@ describe('service app', () => {
     ).toBe(200);
   });
 
+  it.each(['/%69nternal/ping', '/%69%6Eternal/ping', '/internal/ping?x=1', '/internal/%70ing'])(
+    'keeps internal routes for services however the path is encoded: %s',
+    async (url) => {
+      const res = await app().inject({ url });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('internal_only');
+    },
+  );
+
   it('maps problems, unknown routes and crashes to problem+json without internals', async () => {
     const instance = app();
     const problem = await instance.inject({ url: '/api/v1/conflict' });

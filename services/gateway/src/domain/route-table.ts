@@ -27,11 +27,26 @@ for (const rule of rules) if (rule.match === 'prefix') rule.below = `${rule.path
 
 export const UPSTREAMS: Upstream[] = ['identity', 'passport', 'personalization', 'fridge', 'brand-analytics'];
 
+// Only for resolving paths the way the forwarding does; never contacted.
+const RESOLVE_BASE = 'http://gateway.invalid';
+
+/**
+ * True when a URL parser leaves the path as it is. The forwarded URL is parsed (WHATWG URL), which
+ * reads `\` as `/` and resolves `.`, `..`, `%2e` segments: a path it would change could reach a path
+ * the route table never allowed (e.g. `/api/v1/fridge\..\..\..\internal/…`), so it is refused.
+ */
+function isCanonical(path: string): boolean {
+  try {
+    return new URL(path, RESOLVE_BASE).pathname === path;
+  } catch {
+    return false;
+  }
+}
+
 /** The owning service of a request path (query string ignored), or undefined for no public route. */
 export function upstreamFor(url: string): Upstream | undefined {
   const path = pathOf(url);
-  if (path.includes('/../') || path.endsWith('/..') || path.includes('%2e') || path.includes('%2E'))
-    return undefined;
+  if (!isCanonical(path)) return undefined;
   for (const rule of rules) {
     if (path === rule.path || (rule.below !== undefined && path.startsWith(rule.below))) return rule.upstream;
   }

@@ -29,6 +29,17 @@ describe('route table (docs/API.md)', () => {
     '/api/v2/me',
   ])('routes nothing for %s', (path) => expect(upstreamFor(path)).toBeUndefined());
 
+  // Each of these would be forwarded to a path outside the table once the forwarding URL is parsed.
+  it.each([
+    '/api/v1/verdict-rules/x\\..\\..\\..\\..\\internal/verdicts',
+    '/api/v1/admin/x\\..\\..\\..\\..\\internal/accounts/a/brand',
+    '/api/v1/fridge\\..\\..\\..\\internal',
+    '/api/v1/fridge/%2e%2e/%2E%2E/%2e%2e/internal',
+    '/api/v1/fridge/.%2e/.%2e/.%2e/internal',
+    '/api/v1/fridge/./items',
+    '/api/v1/fridge/..',
+  ])('refuses %s, which a URL parser would rewrite', (path) => expect(upstreamFor(path)).toBeUndefined());
+
   it('Brand scope covers /api/v1/brand/* only', () => {
     expect(isBrandScoped('/api/v1/brand/metrics')).toBe(true);
     expect(isBrandScoped('/api/v1/brands')).toBe(false);
