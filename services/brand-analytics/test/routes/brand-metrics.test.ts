@@ -166,4 +166,13 @@ describe('GET /api/v1/brand/metrics', () => {
     expect(status).toBe(400);
     expect(body.code).toBe('invalid_range');
   });
+
+  it.each(['to=2016-12-31T23:59:60Z', 'from=2016-12-31T23:59:60Z&to=2017-01-01T00:00:00Z'])(
+    'rejects a date-time a Date cannot hold (%s) with 400, not 500',
+    async (query) => {
+      const { status, body } = await metrics(brandA, query);
+      expect(status).toBe(400);
+      expect(body.code).toBe('invalid_date');
+    },
+  );
 });
