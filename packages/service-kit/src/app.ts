@@ -10,7 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from './logger';
 import { registerMetricsRoute, ServiceMetrics } from './metrics';
-import { forbidden, Problem, unauthorized } from './problem';
+import { databaseUnavailable, forbidden, Problem, unauthorized } from './problem';
 import { traceRequests } from './tracing';
 
 /** The caller as the gateway vouched for it. Empty unless the request carried the internal token. */
@@ -222,18 +222,6 @@ export function toProblem(error: unknown): Problem {
     return new Problem(503, 'dependency_unavailable', 'Service unavailable', 'Try again shortly.');
   }
   return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side.');
-}
-
-/**
- * PostgreSQL restarting or gone (node-postgres errors, SQLSTATE class 08 and 57P01-03): the request
- * may succeed when retried, so 503 rather than 500 (docs/reliability.md, "PostgreSQL restarted").
- * A refused or reset connection to any dependency is 503 `dependency_unavailable` (above).
- */
-function databaseUnavailable(e: { code?: string; message?: string }): boolean {
-  if (/^08/.test(e.code ?? '') || ['57P01', '57P02', '57P03'].includes(e.code ?? '')) return true;
-  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/.test(
-    e.message ?? '',
-  );
 }
 
 function registerHealthRoutes(app: ServiceApp, checks: ReadinessCheck[]): void {

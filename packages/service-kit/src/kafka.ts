@@ -8,6 +8,7 @@ import {
 } from '@platformatic/kafka';
 import { checkEvent, deadLetterTopic, type EventOf, type Topic } from '@packytrace/contracts';
 import type { Logger } from './logger';
+import { isTransientFailure } from './problem';
 import type { ConsumerLag } from './metrics';
 import { withConsumerSpan } from './tracing';
 
@@ -123,7 +124,8 @@ const COMMIT_INTERVAL_MS = 1_000;
 /**
  * A consumer-group member that checks every event against the contract. Malformed messages are logged
  * and parked on `<topic>.dlq`; a handler that keeps failing parks the message too, so one bad message
- * never stops the stream. Offsets are committed after the handler, so delivery is at-least-once:
+ * never stops the stream. A handler that fails because a dependency is away (`isTransientFailure`)
+ * is retried until it is back, never parked: the event itself is fine. Offsets are committed after the handler, so delivery is at-least-once:
  * handlers make their effects idempotent (e.g. the kit's inbox table). A quiet stream commits after
  * each message; a backlog commits each partition's newest processed offset every 100 messages or
  * second, so catching up is not one commit round trip per message.
@@ -229,10 +231,15 @@ export class EventConsumer<T extends Topic> {
               // A backlog commits every COMMIT_EVERY messages or COMMIT_INTERVAL_MS instead.
               if (stream.readableLength === 0 || this.commitDue()) await this.commitProcessed();
             } catch (error) {
-              this.options.logger.error(
-                { err: error, topic: message.topic },
-                'could not process or commit a message',
-              );
+              // Nothing after an unprocessed message may be committed: drop the stream and consume
+              // again from the last commit (after committing what was processed before it).
+              if (!this.closing) {
+                this.options.logger.error(
+                  { err: error, topic: message.topic },
+                  'could not process or commit a message; consuming again from the last commit',
+                );
+              }
+              break;
             }
           }
         } catch (error) {
@@ -311,11 +318,26 @@ export class EventConsumer<T extends Topic> {
       await this.park(message, decoded.error);
     } else {
       let attempt = 0;
+      let waits = 0;
       for (;;) {
         try {
           await handle(decoded.event, meta);
           break;
         } catch (error) {
+          if (isTransientFailure(error)) {
+            // A dependency is away (the database restarting, say): the event is fine, so it waits
+            // for as long as that takes instead of being parked; a close gives it back uncommitted.
+            if (this.closing) throw error;
+            waits += 1;
+            if (waits === 1 || waits % 20 === 0) {
+              logger.warn(
+                { err: error, eventId: decoded.event.eventId, waits },
+                'event handler waits for a dependency; retrying',
+              );
+            }
+            await new Promise((resolve) => setTimeout(resolve, Math.min(250 * waits, 2_000)));
+            continue;
+          }
           attempt += 1;
           if (attempt >= handlerAttempts) {
             logger.error(

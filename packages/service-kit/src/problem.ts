@@ -35,3 +35,29 @@ export const notFound = (code: string, detail: string) => new Problem(404, code,
 export const conflict = (code: string, detail: string) => new Problem(409, code, 'Conflict', detail);
 export const serviceUnavailable = (code: string, detail: string) =>
   new Problem(503, code, 'Service unavailable', detail);
+
+/**
+ * PostgreSQL restarting or gone (node-postgres errors, SQLSTATE class 08 and 57P01-03): the request
+ * may succeed when retried, so 503 rather than 500 (docs/reliability.md, "PostgreSQL restarted").
+ */
+export function databaseUnavailable(e: { code?: string; message?: string }): boolean {
+  if (/^08/.test(e.code ?? '') || ['57P01', '57P02', '57P03'].includes(e.code ?? '')) return true;
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/.test(
+    e.message ?? '',
+  );
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+/**
+ * A failure that says nothing about the work itself, only that a dependency is away for now: the
+ * database or another service unreachable, or a 503 problem. Retrying later can succeed.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (error instanceof Problem) return error.status === 503;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: string; message?: string; errors?: unknown[] };
+  // node-postgres reports a refused connection to "localhost" (two addresses) as an AggregateError.
+  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every(isTransientFailure);
+  return databaseUnavailable(e) || CONNECTION_ERRORS.has(e.code ?? '');
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Producer, stringSerializers } from '@platformatic/kafka';
+import pg from 'pg';
 import { deadLetterTopic, Topics, type BrandRegistered } from '@packytrace/contracts';
 import { quietLogger, readTopic, readTopicMessages, testEnv, waitFor } from '@packytrace/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -80,6 +81,78 @@ describe('typed Kafka producer and consumer', () => {
     await waitFor(() => second.includes(afterwards.eventId), 60_000, 'the event after the backlog');
     expect(second).toEqual([afterwards.eventId]);
   }, 150_000);
+
+  it('retries a handler that fails because a dependency is away for as long as it is away, instead of parking the event', async () => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
+    closers.push(() => producer.close());
+    // A real node-postgres error: nothing listens on port 1.
+    const unreachable = new pg.Pool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 1_000 });
+    closers.push(() => unreachable.end());
+    const event = brandRegistered('Waits For Its Database');
+    let calls = 0;
+    const handled: string[] = [];
+    const consumer = new EventConsumer({
+      brokers: testEnv().kafkaBrokers,
+      groupId: `kit-test-${randomUUID()}`,
+      clientId: 'kit-test-consumer',
+      topics: [Topics.brands],
+      logger: quietLogger(),
+      handlerAttempts: 2,
+      handle: async (e) => {
+        if (e.eventId !== event.eventId) return;
+        calls += 1;
+        if (calls <= 4) await unreachable.query('select 1'); // rejects: ECONNREFUSED
+        handled.push(e.eventId);
+      },
+    });
+    closers.push(() => consumer.close());
+    await consumer.start();
+    await producer.publish([{ topic: Topics.brands, key: event.brandId, event }]);
+    await waitFor(() => handled.includes(event.eventId), 60_000, 'the event once its database is back');
+    expect(calls).toBe(5); // two attempts would have parked it
+  }, 90_000);
+
+  it('consumes a message again when parking it fails, instead of committing past it', async () => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
+    closers.push(() => producer.close());
+    const poison = brandRegistered('Cannot Be Handled');
+    const next = brandRegistered('Handled After It');
+    const attempts: string[] = [];
+    const consumer = new EventConsumer({
+      brokers: testEnv().kafkaBrokers,
+      groupId: `kit-test-${randomUUID()}`,
+      clientId: 'kit-test-consumer',
+      topics: [Topics.brands],
+      logger: quietLogger(),
+      handlerAttempts: 1,
+      handle: async (e) => {
+        attempts.push(e.eventId);
+        if (e.eventId === poison.eventId) throw new Error('a bug in the handler');
+      },
+    });
+    closers.push(() => consumer.close());
+    // The dead-letter topic refuses the first parking, as if Kafka had just gone away.
+    const deadLetters = (consumer as unknown as { deadLetters: Producer<string, string, string, string> })
+      .deadLetters;
+    const send = deadLetters.send.bind(deadLetters);
+    let refused = 0;
+    deadLetters.send = (async (options: Parameters<typeof send>[0]) => {
+      if (refused === 0 && options.messages.some((m) => m.value === JSON.stringify(poison))) {
+        refused += 1;
+        throw new Error('dead-letter topic unavailable');
+      }
+      return send(options);
+    }) as typeof deadLetters.send;
+    await consumer.start();
+    await producer.publish([
+      { topic: Topics.brands, key: poison.brandId, event: poison },
+      { topic: Topics.brands, key: poison.brandId, event: next },
+    ]);
+    await waitFor(() => attempts.includes(next.eventId), 60_000, 'the event after the poison one');
+    expect(refused).toBe(1);
+    expect(attempts.filter((id) => id === poison.eventId)).toHaveLength(2);
+    expect(attempts.indexOf(next.eventId)).toBeGreaterThan(attempts.lastIndexOf(poison.eventId));
+  }, 90_000);
 
   it('refuses to produce an event that breaks its contract', async () => {
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
