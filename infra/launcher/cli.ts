@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { startInfrastructure, stopOwned, type Infrastructure } from './index.js';
 import { infraStateFile, localDir } from './paths.js';
+import { redact } from './postgres.js';
 import { PrerequisiteMissing } from './prerequisites.js';
 import { report, StartupError } from './progress.js';
 import { devSecrets, devStackNotes } from './service-env.js';
@@ -29,7 +30,7 @@ function stopOnSignals(): void {
 
 function printInfrastructure(infra: Infrastructure): void {
   const lines = [
-    `PostgreSQL  ${infra.adminDatabaseUrl}  (database ${infra.databaseName})`,
+    `PostgreSQL  ${redact(infra.adminDatabaseUrl)}  (database ${infra.databaseName})`,
     `Kafka       ${infra.kafkaBrokers}`,
     `Keycloak    ${infra.keycloakUrl}  issuer ${infra.issuer}  (admin console: admin / admin)`,
   ];

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { ensureKafka, ensureKeycloak } from './fetch.js';
 import { createTopics, startKafka, topicList } from './kafka.js';
 import { REALM, startKeycloak } from './keycloak.js';
@@ -222,7 +222,9 @@ function writeInfraState(infrastructure: Infrastructure): void {
     pids: infrastructure.pids,
   };
   mkdirSync(localDir, { recursive: true });
-  writeFileSync(infraStateFile, `${JSON.stringify(state, null, 2)}\n`);
+  // It holds the superuser URL: readable by this user only.
+  writeFileSync(infraStateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(infraStateFile, 0o600); // an older file keeps its mode otherwise
 }
 
 /** The infrastructure an `npm run infra` in this checkout is serving, if its launcher is alive. */

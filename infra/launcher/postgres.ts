@@ -1,9 +1,10 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { localDir } from './paths.js';
+import { PrerequisiteMissing } from './prerequisites.js';
 import { launch, run, waitUntil, type ManagedProcess } from './processes.js';
 
 export const EMBEDDED_SUPERUSER_PASSWORD = 'postgres';
@@ -41,6 +42,7 @@ export async function startEmbeddedPostgres(port: number): Promise<RunningPostgr
   const binaries = await postgresBinaries();
   const dataDir = join(localDir, 'postgres');
   const owner = serverUser();
+  checkReachable(owner, [binaries.postgres, binaries.initdb, dirname(localDir)]);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(binaries.initdb, dataDir, owner);
   const server = launch({
     part: 'postgres',
@@ -98,6 +100,22 @@ async function initialise(
     );
   } finally {
     rmSync(passwordFile, { force: true });
+  }
+}
+
+/**
+ * As root the server runs as `postgres`, which must be able to reach the binaries and the checkout:
+ * a clone under a private home directory (mode 0700, e.g. /root) is out of its reach.
+ */
+function checkReachable(owner: { uid?: number; gid?: number }, paths: string[]): void {
+  if (owner.uid === undefined) return;
+  for (const path of paths) {
+    if (spawnSync('test', ['-r', path], { uid: owner.uid, gid: owner.gid }).status === 0) continue;
+    throw new PrerequisiteMissing(
+      `PostgreSQL refuses to run as root, so it runs as the "postgres" user, who cannot read ${path}. ` +
+        'Clone the project where other users can reach it (every parent directory needs o+x, e.g. /srv or /opt), ' +
+        'or set PT_DATABASE_URL to a PostgreSQL of your own.',
+    );
   }
 }
 

@@ -121,10 +121,19 @@ export function sharedEnv(
     PT_MEASUREMENT_WINDOW_SECONDS: process.env.PT_MEASUREMENT_WINDOW_SECONDS ?? '60',
     PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: process.env.PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS ?? '15',
     PT_GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
-    PT_WEB_ORIGIN: `http://localhost:${ports.web}`,
+    // The web app's origin, wherever PT_WEB_PORT puts it: the gateway's CORS allow-list.
+    PT_CORS_ORIGINS: process.env.PT_CORS_ORIGINS ?? `http://localhost:${ports.web}`,
     ...serviceUrls(ports),
   };
 }
+
+/** Each key goes only to the part that uses it; the internal secret is every part's. */
+export const secretHolders: Readonly<Record<string, PartName>> = {
+  PT_VISITOR_COOKIE_SECRET: 'gateway',
+  PT_HEALTH_PROFILE_KEY: 'personalization',
+  PT_IDENTITY_CLIENT_SECRET: 'identity',
+  PT_MEASUREMENT_HASH_KEY: 'measurement',
+};
 
 export function serviceEnv(
   part: PartName,
@@ -133,6 +142,7 @@ export function serviceEnv(
   secrets: DevSecrets,
 ): Record<string, string> {
   const env = { ...sharedEnv(endpoints, ports, secrets) };
+  for (const [variable, holder] of Object.entries(secretHolders)) if (holder !== part) delete env[variable];
   if (part === 'gateway') return { ...env, PT_HTTP_PORT: String(ports.gateway) };
   return {
     ...env,

@@ -47,6 +47,15 @@ function portOf(part: PartName, ports: StackPorts): number {
 }
 
 /** One service or the gateway, started (or started again) and awaited until ready. */
+/**
+ * The launcher's environment for a child, without the PostgreSQL superuser URL: a service gets only
+ * its own restricted role (PT_DB_URL), so a compromised one cannot reach other schemas through it.
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const { PT_DATABASE_URL: _superuser, ...rest } = globalThis.process.env;
+  return rest;
+}
+
 export async function startService(
   part: PartName,
   endpoints: StackEndpoints,
@@ -61,7 +70,7 @@ export async function startService(
       command: globalThis.process.execPath,
       args: ['--import', 'tsx', join('src', 'main.ts')],
       cwd: join(repoRoot, 'services', part),
-      env: { ...globalThis.process.env, ...serviceEnv(part, endpoints, ports, secrets) },
+      env: { ...inheritedEnv(), ...serviceEnv(part, endpoints, ports, secrets) },
     }),
   );
   const url = `http://127.0.0.1:${portOf(part, ports)}`;
@@ -125,7 +134,7 @@ export async function startWebApp(
       command: 'npm',
       args: ['run', script],
       cwd: join(repoRoot, 'apps', 'web'),
-      env: { ...globalThis.process.env, ...webEnv(endpoints, ports) },
+      env: { ...inheritedEnv(), ...webEnv(endpoints, ports) },
     }),
   );
   const url = `http://localhost:${ports.web}`;

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { topics } from '../kafka/topics';
 import { serviceRoles } from '../postgres/provision';
+import { variablesReadBy } from './source-variables';
 
 /**
  * No Docker engine runs these; they keep docker-compose.yml and the SQL init script in step
@@ -38,6 +39,24 @@ describe('docker-compose.yml', () => {
       );
       expect(users, role).toHaveLength(1);
     }
+  });
+
+  it("gives each service only variables its code (or the service kit) reads: no unread settings, no other service's keys", () => {
+    const kit = variablesReadBy(join(root, 'packages', 'service-kit', 'src'));
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (!service.environment?.SERVICE) continue;
+      const reads = variablesReadBy(join(root, 'services', name, 'src'));
+      const unread = Object.keys(service.environment).filter(
+        (variable) => variable.startsWith('PT_') && !reads.has(variable) && !kit.has(variable),
+      );
+      expect({ service: name, unread }).toEqual({ service: name, unread: [] });
+    }
+    expect(compose.services.gateway?.environment?.PT_CORS_ORIGINS).toContain('http://localhost:3000');
+  });
+
+  it("keeps Kafka's data in its volume", () => {
+    const kafka = compose.services.kafka!;
+    expect(kafka.volumes).toContain(`kafka-data:${kafka.environment?.KAFKA_LOG_DIRS}`);
   });
 
   it('mounts the realm file the launcher imports', () => {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { stackPorts, serviceNames } from '../launcher/ports';
-import { databaseRoleOf, devSecrets, serviceEnv, type StackEndpoints } from '../launcher/service-env';
+import { join } from 'node:path';
+import {
+  databaseRoleOf,
+  devSecrets,
+  secretHolders,
+  serviceEnv,
+  type StackEndpoints,
+} from '../launcher/service-env';
+import { inheritedEnv } from '../launcher/services';
+import { variablesReadBy } from './source-variables';
+
+const root = join(import.meta.dirname, '..', '..');
 
 const endpoints: StackEndpoints = {
   adminDatabaseUrl: 'postgres://postgres:postgres@127.0.0.1:5433/postgres',
@@ -30,12 +41,38 @@ describe('serviceEnv', () => {
     expect(serviceEnv('gateway', endpoints, ports, secrets).PT_DB_URL).toBeUndefined();
   });
 
-  it('hands every part the same internal secret and a 32-byte health profile key', () => {
+  it('hands every part the same internal secret, and Personalization a 32-byte health profile key', () => {
     const envs = [...serviceNames, 'gateway' as const].map((part) =>
       serviceEnv(part, endpoints, ports, secrets),
     );
     expect(new Set(envs.map((env) => env.PT_INTERNAL_SECRET)).size).toBe(1);
-    expect(Buffer.from(envs[0]?.PT_HEALTH_PROFILE_KEY ?? '', 'base64')).toHaveLength(32);
+    const key = serviceEnv('personalization', endpoints, ports, secrets).PT_HEALTH_PROFILE_KEY;
+    expect(Buffer.from(key ?? '', 'base64')).toHaveLength(32);
+  });
+
+  // Read from the sources, so a service that starts using a key fails here until it is given it.
+  it.each([...serviceNames, 'gateway' as const])(
+    "gives %s exactly the keys its code reads, no other part's",
+    (part) => {
+      const env = serviceEnv(part, endpoints, ports, secrets);
+      const reads = variablesReadBy(join(root, 'services', part, 'src'));
+      for (const variable of Object.keys(secretHolders)) {
+        expect({ variable, given: env[variable] !== undefined }).toEqual({
+          variable,
+          given: reads.has(variable),
+        });
+      }
+    },
+  );
+
+  it('passes no PostgreSQL superuser URL on to the parts it starts', () => {
+    process.env.PT_DATABASE_URL = 'postgres://postgres:secret@127.0.0.1:5432/postgres';
+    try {
+      expect(inheritedEnv().PT_DATABASE_URL).toBeUndefined();
+      expect(inheritedEnv().PATH).toBe(process.env.PATH);
+    } finally {
+      delete process.env.PT_DATABASE_URL;
+    }
   });
 
   it('keeps the keys that protect stored data across starts', () => {
