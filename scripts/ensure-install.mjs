@@ -19,5 +19,6 @@ if (needsInstall()) {
   console.log('node_modules is missing or older than package-lock.json: running npm ci');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.error) console.error(`cannot run ${npm} ci: ${result.error.message}`);
   process.exit(result.status ?? 1);
 }

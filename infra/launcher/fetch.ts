@@ -9,6 +9,9 @@ import { report } from './progress.js';
  * unpacked once into the cache. A finished download is moved into place in one rename, so an
  * interrupted fetch never leaves a half-filled directory behind.
  */
+// Pinned: the bare `dependency:` prefix takes whatever plugin version Maven finds newest that day.
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.11.0';
+
 export async function ensureKafka(): Promise<string> {
   const home = join(cacheDir(), `kafka-${KAFKA_VERSION}`);
   const libs = join(home, 'libs');
@@ -21,7 +24,7 @@ export async function ensureKafka(): Promise<string> {
     '-B',
     '-f',
     join(infraDir, 'kafka', 'pom.xml'),
-    'dependency:copy-dependencies',
+    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
     `-DoutputDirectory=${join(staging, 'libs')}`,
   ]);
   moveIntoPlace(staging, home);
@@ -40,7 +43,7 @@ export async function ensureKeycloak(): Promise<string> {
     [
       '-q',
       '-B',
-      'dependency:copy',
+      `${DEPENDENCY_PLUGIN}:copy`,
       `-Dartifact=org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip`,
       `-DoutputDirectory=${staging}`,
     ],
