@@ -65,8 +65,13 @@ export class Fridge {
     };
   }
 
+  /**
+   * Books a scanned item, flagged at once by the recalls of its product consumed before; the GTIN
+   * lock orders the add against a recall of it being applied meanwhile (see flagRecall).
+   */
   async add(tx: Tx, accountId: string, snapshot: ScanSnapshot, quantity: number) {
     const itemId = randomUUID();
+    await this.repo.lockGtinForAdd(tx, snapshot.gtin);
     const body = decideAdd({
       scanId: snapshot.scanId,
       gtin: snapshot.gtin,
@@ -76,7 +81,11 @@ export class Fridge {
       ...expiryFromSnapshot(snapshot),
       quantity,
     });
-    const state = await this.book(tx, undefined, { accountId, itemId }, body);
+    let state = await this.book(tx, undefined, { accountId, itemId }, body);
+    for (const recall of await this.repo.recallsConcerning(tx, state.gtin, state.batch)) {
+      const recalled = decideRecall(state, recall);
+      if (recalled) state = await this.book(tx, state, state, recalled);
+    }
     return publicItem(state);
   }
 
@@ -103,8 +112,14 @@ export class Fridge {
     return publicItem(await this.book(tx, state, state, decideUndo(state, history, eventId)));
   }
 
-  /** Flags the fridge items a recall concerns (same GTIN; same batch when the recall names one). */
+  /**
+   * Remembers a recall for items added later and flags the fridge items it concerns (same GTIN; same
+   * batch when the recall names one). A recall remembered before changes nothing. Adds of the GTIN
+   * wait while it is applied, and it waits for those under way, so no add slips between the two.
+   */
   async flagRecall(tx: Tx, recall: ProductRecalled): Promise<number> {
+    await this.repo.lockGtinForRecall(tx, recall.gtin);
+    if (!(await this.repo.rememberRecall(tx, recall))) return 0;
     const itemIds = await this.repo.lockRecalledItems(tx, recall.gtin, recall.batch);
     let flagged = 0;
     for (const itemId of itemIds) {

@@ -1,4 +1,4 @@
-import type { FridgeHistoryEventType, FridgeItem } from '@packytrace/contracts';
+import type { FridgeHistoryEventType, FridgeItem, ProductRecalled } from '@packytrace/contracts';
 import { conflict, type Pool, type PoolClient } from '@packytrace/service-kit';
 import { foldFridgeHistory, type FridgeEvent, type FridgeItemState } from '../domain/history';
 
@@ -41,7 +41,23 @@ export function publicItem(state: FridgeItemState): FridgeItem {
   return item;
 }
 
-/** fridge_events (append-only history) and fridge_items (its projection); every SQL statement of the fridge. */
+/** A recall Fridge has consumed, as remembered for items added later. */
+export interface RememberedRecall {
+  recallId: string;
+  reason: string;
+  batch?: string;
+}
+
+/**
+ * First key of the advisory locks that order adds of a GTIN against recalls of it (the second is the
+ * GTIN's hash); a constant of this service, so no other user of pg_advisory locks shares the keys.
+ */
+const RECALL_LOCK_CLASS = 0x46524447; // 'FRDG'
+
+/**
+ * fridge_events (append-only history), fridge_items (its projection) and product_recalls (the recalls
+ * consumed); every SQL statement of the fridge.
+ */
 export class FridgeRepository {
   constructor(private readonly pool: Pool) {}
 
@@ -148,6 +164,49 @@ export class FridgeRepository {
       [gtin, batch ?? null],
     );
     return rows.map((r) => r.item_id);
+  }
+
+  /**
+   * Adds of a GTIN share this lock; a recall of it takes it alone (lockGtinForRecall). Held until
+   * commit, so whichever of an add and a recall comes second sees the other one committed.
+   */
+  async lockGtinForAdd(client: Queryable, gtin: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', [RECALL_LOCK_CLASS, gtin]);
+  }
+
+  async lockGtinForRecall(client: Queryable, gtin: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RECALL_LOCK_CLASS, gtin]);
+  }
+
+  /** Remembers a consumed recall; false when it was remembered (so applied) before. */
+  async rememberRecall(client: Queryable, recall: ProductRecalled): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `INSERT INTO product_recalls (recall_id, gtin, batch, reason, recalled_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (recall_id) DO NOTHING`,
+      [recall.recallId, recall.gtin, recall.batch ?? null, recall.reason, recall.occurredAt],
+    );
+    return rowCount === 1;
+  }
+
+  /**
+   * The remembered recalls that concern an item of this GTIN and batch, oldest first: the rule of
+   * lockRecalledItems seen from the item (same GTIN; same batch when the recall names one).
+   */
+  async recallsConcerning(
+    client: Queryable,
+    gtin: string,
+    batch: string | undefined,
+  ): Promise<RememberedRecall[]> {
+    const { rows } = await client.query<{ recall_id: string; reason: string; batch: string | null }>(
+      `SELECT recall_id, reason, batch FROM product_recalls WHERE gtin = $1 AND (batch IS NULL OR batch = $2)
+       ORDER BY recalled_at, recall_id`,
+      [gtin, batch ?? null],
+    );
+    return rows.map((r) => ({
+      recallId: r.recall_id,
+      reason: r.reason,
+      ...(r.batch !== null ? { batch: r.batch } : {}),
+    }));
   }
 
   /** Every item of the account as stored in the projection, in any status. */
