@@ -19,6 +19,7 @@ const URI_PARTS = /^(https?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i;
  */
 export function parseDigitalLink(uri: string, options: ParseOptions = {}): Gs1Identifier {
   if (typeof uri !== 'string') throw new InvalidGs1Code('Digital Link URI must be a string');
+  refuseControlCharacters(uri);
   const parts = URI_PARTS.exec(uri);
   if (!parts) throw new InvalidGs1Code(`"${truncate(uri)}" is not an http(s) URI`);
   const [, scheme = '', host = '', path = '', query] = parts;
@@ -26,6 +27,22 @@ export function parseDigitalLink(uri: string, options: ParseOptions = {}): Gs1Id
   const elements = pathElements(path, pathStart);
   if (query !== undefined) elements.push(...queryElements(query, pathStart + path.length + 1));
   return identifierFromElements(elements, options.now ?? new Date());
+}
+
+/**
+ * A URI holds no control characters (RFC 3986 section 2: they must be percent-encoded). Checked up
+ * front, because the parser skips parts of the URI (the fragment, a path prefix, non-AI query
+ * parameters) that would otherwise carry them through to whoever stores the code.
+ */
+function refuseControlCharacters(uri: string): void {
+  for (let at = 0; at < uri.length; at++) {
+    const c = uri.charCodeAt(at);
+    if (c >= 0x20 && c !== 0x7f) continue;
+    const name = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new InvalidGs1Code(`control character ${name} in the URI; percent-encode it (RFC 3986 section 2)`, {
+      position: at,
+    });
+  }
 }
 
 interface Segment {

@@ -85,6 +85,22 @@ describe('parseDigitalLink (GS1 Digital Link URI Syntax 1.x, sections 4 and 6)',
     expect(refusal(uri).message).toContain(message);
   });
 
+  it.each([
+    ['https://id.gs1.org/01/09506000134352?foo=\u0000', 'U+0000', 41],
+    ['https://id.gs1.org/01/09506000134352#top\u0000', 'U+0000', 40],
+    ['https://id.gs1.org/p\u0007/01/09506000134352', 'U+0007', 20],
+    ['https://exa\u001dmple.com/01/09506000134352', 'U+001D', 11],
+    ['https://id.gs1.org/01/09506000134352?linkType=x\u007f', 'U+007F', 47],
+  ])('refuses a control character even where the parser skips text: %j', (uri, name, position) => {
+    const error = refusal(uri);
+    expect(error.message).toContain(`control character ${name} in the URI; percent-encode it`);
+    expect(error.position).toBe(position);
+  });
+
+  it('accepts a percent-encoded control character in a skipped part', () => {
+    expect(parse('https://id.gs1.org/01/09506000134352?foo=%00#%07').gtin).toBe('09506000134352');
+  });
+
   it('points at the offending path segment', () => {
     const uri = 'https://id.gs1.org/01/09506000134352/21/S1/10/B1';
     expect(refusal(uri)).toMatchObject({ ai: '10', position: uri.indexOf('/10/') + 1 });

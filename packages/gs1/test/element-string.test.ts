@@ -136,6 +136,7 @@ describe('parseProductCode detects the form', () => {
     ['0109506000134352', { gtin: '09506000134352' }],
     ['https://id.gs1.org/01/09506000134352/10/ABC', { batch: 'ABC' }],
     ['HTTP://EXAMPLE.COM/01/09506000134352', { gtin: '09506000134352' }],
+    ['https://id.gs1.org/01/09506000134352\r\n', { gtin: '09506000134352' }],
   ])('%j', (input, expected) => {
     expect(parseProductCode(input, { now })).toMatchObject(expected);
   });

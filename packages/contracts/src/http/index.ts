@@ -1,6 +1,7 @@
 export * from './passport';
 export * from './personalization';
 export * from './problem';
+export * from './params';
 export * from './passport-api';
 export * from './personalization-api';
 export * from './identity';

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Verdict, VerdictStatus } from './personalization';
 import { Allergen, NutriScore, Nutrition, Packaging, Passport, ScannedIdentifier } from './passport';
+import { ProblemDetails } from './problem';
 
 /** A GTIN as a caller may write it: 8, 12, 13 or 14 digits (normalised to 14 by the service). */
 export const GtinParam = Type.Object({ gtin: Type.String({ pattern: '^\\d{8}$|^\\d{12,14}$' }) });
@@ -26,10 +27,25 @@ export const ProductSearchQuery = Type.Object({
 });
 export const ProductList = Type.Object({ items: Type.Array(PassportSummary) });
 
+/** No minLength: an empty code is an unreadable code, answered 400 `invalid_gs1_code` by the parser like any other. */
 export const ScanRequest = Type.Object(
-  { code: Type.String({ minLength: 1, maxLength: 8192 }) },
+  { code: Type.String({ maxLength: 8192 }) },
   { additionalProperties: false },
 );
+
+/**
+ * 400 `invalid_gs1_code`: a problem (RFC 9457 section 3.2 extension members) that also says where the
+ * parser refused the code, when it knows: `position` (0-based index into the trimmed code) and `ai`.
+ */
+export const Gs1ProblemDetails = Type.Object(
+  {
+    ...ProblemDetails.properties,
+    position: Type.Optional(Type.Integer({ minimum: 0 })),
+    ai: Type.Optional(Type.String()),
+  },
+  { $id: 'Gs1ProblemDetails' },
+);
+export type Gs1ProblemDetails = Static<typeof Gs1ProblemDetails>;
 
 export const ScanResult = Type.Object({
   scanId: Type.String(),

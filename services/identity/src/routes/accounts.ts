@@ -4,6 +4,15 @@ import { findAccount } from '../db/accounts';
 import { brandOfAccount } from '../db/brands';
 import { registerAccount, type RegistrationDeps } from '../registration';
 
+/**
+ * The caller's Visitor ID, to link to the new account. The gateway mints UUIDs; one longer than
+ * AccountRegistered and VisitorLinkedToAccount carry (100 characters) is not a Visitor ID and is left
+ * unlinked, rather than failing the sign-up on the event contract.
+ */
+function linkableVisitorId(visitorId: string | undefined): string | undefined {
+  return visitorId && visitorId.length <= 100 ? visitorId : undefined;
+}
+
 /** POST /api/v1/accounts (sign-up) and GET /api/v1/me (docs/API.md). */
 export function accountRoutes(app: ServiceApp, deps: RegistrationDeps): void {
   app.post(
@@ -23,7 +32,7 @@ export function accountRoutes(app: ServiceApp, deps: RegistrationDeps): void {
         password,
         displayName,
         role: 'consumer',
-        visitorId: request.identity.visitorId,
+        visitorId: linkableVisitorId(request.identity.visitorId),
       });
       return reply.status(201).send(created);
     },

@@ -5,6 +5,7 @@ import {
   CreateBrandUserRequest,
   InternalAccountBrand,
   ProblemDetails,
+  UuidParam,
 } from '@packytrace/contracts';
 import {
   badRequest,
@@ -35,8 +36,13 @@ const PLATFORM_ADMIN = 'platform_admin';
 /** Registers a Brand after checking its prefixes against every other Brand's, inside the caller's transaction. */
 export async function createBrand(
   tx: PoolClient,
-  brand: { brandId: string; name: string; gs1CompanyPrefixes: string[] },
+  registration: { brandId: string; name: string; gs1CompanyPrefixes: string[] },
 ): Promise<void> {
+  // Trimmed here, not after the request schema's minLength: "   " would pass the schema and then
+  // fail BrandRegistered's contract (a name of at least one character) as a 500.
+  const brand = { ...registration, name: registration.name.trim() };
+  if (brand.name === '')
+    throw badRequest('invalid_brand_name', 'A Brand name needs a character other than whitespace.');
   const bad = invalidPrefixes(brand.gs1CompanyPrefixes);
   if (bad.length > 0)
     throw badRequest(
@@ -81,7 +87,7 @@ export function brandRoutes(app: ServiceApp, deps: RegistrationDeps): void {
       const brandId = randomUUID();
       const gs1CompanyPrefixes = [...new Set(request.body.gs1CompanyPrefixes)];
       await withTransaction(deps.pool, (tx) =>
-        createBrand(tx, { brandId, name: request.body.name.trim(), gs1CompanyPrefixes }),
+        createBrand(tx, { brandId, name: request.body.name, gs1CompanyPrefixes }),
       );
       return reply.status(201).send({ brandId });
     },
@@ -93,7 +99,7 @@ export function brandRoutes(app: ServiceApp, deps: RegistrationDeps): void {
       schema: {
         tags: ['admin'],
         summary: 'Create a Brand user (a Keycloak user with the brand_user role)',
-        params: Type.Object({ brandId: Type.String({ format: 'uuid' }) }),
+        params: Type.Object({ brandId: UuidParam }),
         body: CreateBrandUserRequest,
         response: {
           201: BrandUserCreated,
@@ -129,8 +135,8 @@ export function brandRoutes(app: ServiceApp, deps: RegistrationDeps): void {
     {
       schema: {
         hide: true,
-        params: Type.Object({ accountId: Type.String({ format: 'uuid' }) }),
-        response: { 200: InternalAccountBrand, 404: ProblemDetails },
+        params: Type.Object({ accountId: UuidParam }),
+        response: { 200: InternalAccountBrand, 400: ProblemDetails, 404: ProblemDetails },
       },
     },
     async (request) => {

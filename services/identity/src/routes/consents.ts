@@ -4,6 +4,7 @@ import {
   ProblemDetails,
   PutConsentRequest,
   ConsentState,
+  UuidParam,
 } from '@packytrace/contracts';
 import {
   badRequest,
@@ -89,10 +90,10 @@ export function consentRoutes(app: ServiceApp, deps: ConsentDeps): void {
       schema: {
         hide: true,
         params: Type.Object({
-          accountId: Type.String({ format: 'uuid' }),
+          accountId: UuidParam,
           purpose: Type.String({ maxLength: 50 }),
         }),
-        response: { 200: InternalConsent },
+        response: { 200: InternalConsent, 400: ProblemDetails },
       },
     },
     async (request) => currentConsent(deps.pool, request.params.accountId, request.params.purpose),

@@ -49,6 +49,15 @@ describe('registration', () => {
     expect(await me.json()).toEqual({ accountId, email, displayName: 'Ada', roles: ['consumer'] });
   });
 
+  it('a Visitor ID longer than the events can carry is left unlinked and does not fail the sign-up', async () => {
+    const response = await post(
+      '/api/v1/accounts',
+      { email: freshEmail(), password: STRONG_PASSWORD },
+      asGateway({ visitorId: 'v'.repeat(101) }),
+    );
+    expect(response.status).toBe(201);
+  });
+
   it('refuses a duplicate email with 409 email_taken, whatever its case', async () => {
     const email = freshEmail();
     expect((await post('/api/v1/accounts', { email, password: STRONG_PASSWORD }, asGateway())).status).toBe(

@@ -78,6 +78,42 @@ describe('Brands', () => {
     }
   });
 
+  it('refuses a Brand name of only whitespace with 400 invalid_brand_name', async () => {
+    for (const name of ['   ', '\t\n', '\u00a0\u2003']) {
+      const response = await post('/api/v1/admin/brands', { name, gs1CompanyPrefixes: [freshPrefix()] });
+      expect(response.status, JSON.stringify(name)).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'invalid_brand_name' });
+    }
+  });
+
+  it('stores and announces a Brand name without its surrounding whitespace', async () => {
+    const name = `Trimmed ${randomUUID()}`;
+    const created = await post('/api/v1/admin/brands', {
+      name: `  ${name}\n`,
+      gs1CompanyPrefixes: [freshPrefix()],
+    });
+    expect(created.status).toBe(201);
+    const { brandId } = (await created.json()) as { brandId: string };
+    const events = await readTopic<{ type: string; brandId: string; name: string }>(Topics.brands, (seen) =>
+      seen.some((e) => e.brandId === brandId),
+    );
+    expect(events.find((e) => e.brandId === brandId)).toMatchObject({ type: 'BrandRegistered', name });
+  });
+
+  it('refuses a Brand id that is not a plain UUID (urn:uuid:…) with 400 invalid_request, not a database error', async () => {
+    const response = await post(`/api/v1/admin/brands/urn:uuid:${randomUUID()}/users`, {
+      email: freshEmail('urn'),
+      password: STRONG_PASSWORD,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'invalid_request' });
+    const lookup = await fetch(`${identity.url}/internal/accounts/urn:uuid:${randomUUID()}/brand`, {
+      headers: asGateway(),
+    });
+    expect(lookup.status).toBe(400);
+    expect(await lookup.json()).toMatchObject({ code: 'invalid_request' });
+  });
+
   it('admin routes are for platform_admin only', async () => {
     const consumer = asGateway({ accountId: randomUUID(), roles: ['consumer', 'brand_user'] });
     const response = await post(

@@ -102,6 +102,15 @@ describe('consent', () => {
     expect(await response.json()).toEqual({ granted: false, policyVersion: null });
   });
 
+  it('the internal route answers 400 invalid_request for an account id that is not a plain UUID', async () => {
+    const response = await fetch(
+      `${identity.url}/internal/accounts/urn:uuid:${accountId}/consents/health_profile`,
+      { headers: asGateway() },
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'invalid_request' });
+  });
+
   it('the internal route is refused without the internal token', async () => {
     const response = await fetch(`${identity.url}/internal/accounts/${accountId}/consents/health_profile`);
     expect(response.status).toBe(403);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BrandProductInput,
+  Gs1ProblemDetails,
   GtinParam,
   Passport,
   ProblemDetails,
@@ -72,7 +73,7 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
           tags: ['brand'],
           params: GtinParam,
           body: BrandProductInput,
-          response: { 200: Passport, 201: Passport, 400: ProblemDetails, 403: ProblemDetails },
+          response: { 200: Passport, 201: Passport, 400: Gs1ProblemDetails, 403: ProblemDetails },
         },
       },
       async (request, reply) => {
@@ -104,7 +105,7 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
           tags: ['brand'],
           params: GtinParam,
           body: RecallRequest,
-          response: { 201: Recall, 400: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails },
+          response: { 201: Recall, 400: Gs1ProblemDetails, 403: ProblemDetails, 404: ProblemDetails },
         },
       },
       async (request, reply) => {

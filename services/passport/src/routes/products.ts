@@ -1,4 +1,11 @@
-import { GtinParam, Passport, ProblemDetails, ProductList, ProductSearchQuery } from '@packytrace/contracts';
+import {
+  Gs1ProblemDetails,
+  GtinParam,
+  Passport,
+  ProblemDetails,
+  ProductList,
+  ProductSearchQuery,
+} from '@packytrace/contracts';
 import { notFound, type ServiceApp } from '@packytrace/service-kit';
 import type { ProductRepository } from '../db/products';
 import { passportOf, summaryOf } from '../domain/product';
@@ -22,7 +29,7 @@ export function productRoutes(products: ProductRepository) {
         schema: {
           tags: ['products'],
           params: GtinParam,
-          response: { 200: Passport, 400: ProblemDetails, 404: ProblemDetails },
+          response: { 200: Passport, 400: Gs1ProblemDetails, 404: ProblemDetails },
         },
       },
       async (request) => {

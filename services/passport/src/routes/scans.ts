@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Gs1ProblemDetails,
+  isUuid,
   ProblemDetails,
   ScanList,
   ScanListQuery,
@@ -66,12 +68,25 @@ function encodeCursor(last: { scannedAt: string; scanId: string }): string {
   return Buffer.from(`${last.scannedAt}|${last.scanId}`).toString('base64url');
 }
 
+/**
+ * Only a cursor `encodeCursor` could have written: its time in the exact form the service writes
+ * (`toISOString`, years 0001-9999 as PostgreSQL's timestamptz reads them) and a plain UUID. Anything
+ * looser (`Date.parse` takes RFC 2822 dates and odd zones) reaches the `::timestamptz` and `::uuid`
+ * casts of the query and fails there.
+ */
 function decodeCursor(cursor: string): { scannedAt: string; scanId: string } {
-  const [scannedAt, scanId] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!scannedAt || !scanId || Number.isNaN(Date.parse(scannedAt)) || !/^[0-9a-f-]{36}$/.test(scanId)) {
+  const parts = Buffer.from(cursor, 'base64url').toString().split('|');
+  const [scannedAt = '', scanId = ''] = parts;
+  if (parts.length !== 2 || !isServiceTime(scannedAt) || !isUuid(scanId)) {
     throw badRequest('invalid_cursor', 'The cursor is not one this service returned.');
   }
   return { scannedAt, scanId };
+}
+
+function isServiceTime(value: string): boolean {
+  if (!/^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
 }
 
 /** Scans (POST /api/v1/scans) and the caller's scan history (GET /api/v1/me/scans). */
@@ -86,7 +101,7 @@ export function scanRoutes(deps: ScanRouteDeps) {
         schema: {
           tags: ['scans'],
           body: ScanRequest,
-          response: { 201: ScanResult, 400: ProblemDetails, 404: ProblemDetails },
+          response: { 201: ScanResult, 400: Gs1ProblemDetails, 404: ProblemDetails },
         },
       },
       async (request, reply) => {
@@ -137,7 +152,7 @@ export function scanRoutes(deps: ScanRouteDeps) {
         schema: {
           tags: ['scans'],
           querystring: ScanListQuery,
-          response: { 200: ScanList, 401: ProblemDetails },
+          response: { 200: ScanList, 400: ProblemDetails, 401: ProblemDetails },
         },
       },
       async (request) => {

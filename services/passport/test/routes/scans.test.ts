@@ -77,6 +77,45 @@ describe('scanning GS1 codes', () => {
   });
 });
 
+describe('refusing unreadable codes with 400 invalid_gs1_code, never a 500', () => {
+  it('gives the position and AI of a refusal in the problem, not only in the detail', async () => {
+    const { status, body } = await scan('(01)04006381333931(17)251300');
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ code: 'invalid_gs1_code', ai: '17', position: 18 });
+    expect(body.detail).toMatch(/AI \(17\)/);
+  });
+
+  it('answers an empty code like any other unreadable code', async () => {
+    for (const code of ['', '   ']) {
+      const { status, body } = await scan(code);
+      expect(status).toBe(400);
+      expect(body.code).toBe('invalid_gs1_code');
+      expect(body.detail).toMatch(/empty code/);
+    }
+  });
+
+  it('refuses control characters in the parts of a Digital Link the parser skips', async () => {
+    for (const code of [
+      `https://id.gs1.org/01/${gtin}?foo=\u0000`,
+      `https://id.gs1.org/01/${gtin}#frag\u0000ment`,
+      `https://id.gs1.org/p\u0007/01/${gtin}`,
+      `https://id.gs1.org/01/${gtin}?linkType=\u001b`,
+    ]) {
+      const { status, body } = await scan(code);
+      expect(status, JSON.stringify(code)).toBe(400);
+      expect(body.code).toBe('invalid_gs1_code');
+      expect(body.detail).toMatch(/control character U\+00[01][0-9A-F]/);
+      expect(body.position).toBeTypeOf('number');
+    }
+  });
+
+  it('still accepts the surrounding CR/LF a scanner sends', async () => {
+    const { status, body } = await scan(`https://id.gs1.org/01/${gtin}?linkType=gs1:pip\r\n`);
+    expect(status).toBe(201);
+    expect(body.identifier).toEqual({ gtin });
+  });
+});
+
 describe('who scans', () => {
   it('gives an anonymous caller the passport without a verdict', async () => {
     const { body } = await scan(gtin);
@@ -166,6 +205,28 @@ describe('scan history and snapshots', () => {
     );
     expect(second.body.items.map((i: { scanId: string }) => i.scanId)).toEqual([ids[0]]);
     expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('refuses a forged cursor with 400 invalid_cursor', async () => {
+    const forged = [
+      `2020-01-01T00:00:00.000Z|${'-'.repeat(36)}`,
+      `Thu, 01 Jan 1970 00:00:00 GMT+9999|${randomUUID()}`,
+      `2020-01-01|${randomUUID()}`,
+      `2020-13-01T00:00:00.000Z|${randomUUID()}`,
+      `2020-02-30T00:00:00.000Z|${randomUUID()}`,
+      `0000-01-01T00:00:00.000Z|${randomUUID()}`,
+      `+010000-01-01T00:00:00.000Z|${randomUUID()}`,
+      `2020-01-01T00:00:00.000Z|${randomUUID()}|extra`,
+      `2020-01-01T00:00:00.000Z|urn:uuid:${randomUUID()}`,
+    ];
+    for (const text of forged) {
+      const cursor = Buffer.from(text).toString('base64url');
+      const { status, body } = await call(passport.url, 'GET', `/api/v1/me/scans?cursor=${cursor}`, {
+        headers: asGateway({ accountId: randomUUID() }),
+      });
+      expect(status, text).toBe(400);
+      expect(body.code).toBe('invalid_cursor');
+    }
   });
 
   it('needs a signed-in caller for the history', async () => {
