@@ -69,6 +69,27 @@ function secretMatches(sent: unknown, secret: Buffer): boolean {
   return given.length === secret.length && timingSafeEqual(given, secret);
 }
 
+const PLAIN_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Two formats stricter than ajv-formats', where its looser match would reach PostgreSQL or a Date
+ * as an error (a 500): `uuid` without the `urn:uuid:` prefix ajv-formats allows, and `date-time`
+ * only as a Date can hold it (RFC 3339's leap second, 23:59:60, cannot).
+ */
+function stricterFormats(ajv: {
+  formats: Record<string, unknown>;
+  addFormat(name: string, format: (value: string) => boolean): unknown;
+}): void {
+  const original = ajv.formats['date-time'] as
+    ((value: string) => boolean) | { validate: (value: string) => boolean } | undefined;
+  const rfc3339 = typeof original === 'function' ? original : original?.validate;
+  ajv.addFormat('uuid', (value) => PLAIN_UUID.test(value));
+  ajv.addFormat(
+    'date-time',
+    (value) => (rfc3339 ? rfc3339(value) : true) && !Number.isNaN(Date.parse(value)),
+  );
+}
+
 /** A route under /internal/, by the route the request matched or, for none, by its path. */
 function isInternalRoute(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
@@ -93,7 +114,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     genReqId: (req) => single(req.headers[REQUEST_ID_HEADER])?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
+      onCreate: stricterFormats,
+    },
     // Router errors (a malformed URL, a path parameter over 100 characters) are problems too; Fastify
     // would otherwise answer them with its own JSON, before the error handler.
     frameworkErrors: answerFrameworkError,

@@ -22,6 +22,16 @@ function app() {
     throw new Error('database password is hunter2');
   });
   instance.get('/internal/ping', async () => ({ ok: true }));
+  instance.get(
+    '/api/v1/things/:thingId',
+    {
+      schema: {
+        params: { type: 'object', properties: { thingId: { type: 'string', format: 'uuid' } } },
+        querystring: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } },
+      },
+    },
+    async () => ({ ok: true }),
+  );
   return instance;
 }
 
@@ -65,6 +75,29 @@ describe('service app', () => {
       expect(res.json().code).toBe('internal_only');
     },
   );
+
+  it.each([
+    ['a urn:uuid: id', '/api/v1/things/urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e'],
+    ['a leap second', '/api/v1/things/0f8fad5b-d9cb-469f-a165-70867728950e?at=2016-12-31T23:59:60Z'],
+    [
+      'a day that does not exist',
+      '/api/v1/things/0f8fad5b-d9cb-469f-a165-70867728950e?at=2026-02-30T10:00:00Z',
+    ],
+  ])(
+    'refuses %s with 400 invalid_request, as neither PostgreSQL nor a Date would take it',
+    async (_what, url) => {
+      const res = await app().inject({ url });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('invalid_request');
+    },
+  );
+
+  it('takes a plain uuid and an RFC 3339 date-time', async () => {
+    const res = await app().inject({
+      url: '/api/v1/things/0F8FAD5B-D9CB-469F-A165-70867728950E?at=2026-11-28T10:00:00.123%2B01:00',
+    });
+    expect(res.statusCode).toBe(200);
+  });
 
   it('maps problems, unknown routes and crashes to problem+json without internals', async () => {
     const instance = app();
