@@ -39,7 +39,12 @@ export async function startPersonalization(
 }
 
 /** A stand-in for Identity's consent endpoint: `granted` holds the accounts that granted health_profile. */
-export async function fakeIdentity(options: { granted: Set<string>; delayMs?: number }) {
+/** Identity's consent endpoint: `granted` accounts have health_profile consent, as decision `seqs` (when set). */
+export async function fakeIdentity(options: {
+  granted: Set<string>;
+  delayMs?: number;
+  seqs?: Map<string, number>;
+}) {
   const app = Fastify();
   app.get('/internal/accounts/:accountId/consents/:purpose', async (request, reply) => {
     if (request.headers['x-internal-token'] !== SECRET)
@@ -47,7 +52,8 @@ export async function fakeIdentity(options: { granted: Set<string>; delayMs?: nu
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const { accountId, purpose } = request.params as { accountId: string; purpose: string };
     const granted = purpose === 'health_profile' && options.granted.has(accountId);
-    return { granted, policyVersion: granted ? '2026-01' : null };
+    const seq = options.seqs?.get(accountId);
+    return { granted, policyVersion: granted ? '2026-01' : null, ...(seq !== undefined ? { seq } : {}) };
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, close: () => app.close() };

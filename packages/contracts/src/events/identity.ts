@@ -19,6 +19,11 @@ const consentFields = {
   accountId: Uuid,
   purpose: ConsentPurpose,
   policyVersion: Type.String({ minLength: 1, maxLength: 50 }),
+  /**
+   * Identity's sequence number of this decision: an account's later decisions have larger ones, so
+   * a consumer can order a decision against the one it acted on without comparing clocks.
+   */
+  consentSeq: Type.Optional(Type.Integer({ minimum: 1 })),
 };
 export const ConsentGranted = eventSchema('ConsentGranted', consentFields);
 export type ConsentGranted = Static<typeof ConsentGranted>;

@@ -97,6 +97,8 @@ export type BrandUserCreated = Static<typeof BrandUserCreated>;
 export const InternalConsent = Type.Object({
   granted: Type.Boolean(),
   policyVersion: Type.Union([Type.String(), Type.Null()]),
+  /** The sequence number of the decision this state comes from, as in ConsentGranted/Withdrawn.consentSeq. */
+  seq: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type InternalConsent = Static<typeof InternalConsent>;
 

@@ -3,17 +3,23 @@ import type { Pool, PoolClient } from '@packytrace/service-kit';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-/** Appends one consent decision; the table refuses UPDATE and DELETE (migration 001). */
+/**
+ * Appends one consent decision; the table refuses UPDATE and DELETE (migration 001). The account's
+ * row is locked first, so an account's decisions get their sequence numbers (`seq`, the row id) in
+ * the order they commit: consumers order decisions by it, not by clocks.
+ */
 export async function appendConsent(
   db: Queryable,
   record: { accountId: string; purpose: string; granted: boolean; policyVersion: string; source: string },
-): Promise<ConsentRecord> {
-  const { rows } = await db.query<{ recorded_at: Date }>(
+): Promise<ConsentRecord & { seq: number }> {
+  await db.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [record.accountId]);
+  const { rows } = await db.query<{ id: string; recorded_at: Date }>(
     `INSERT INTO consent_events (account_id, purpose, granted, policy_version, source)
-     VALUES ($1, $2, $3, $4, $5) RETURNING recorded_at`,
+     VALUES ($1, $2, $3, $4, $5) RETURNING id, recorded_at`,
     [record.accountId, record.purpose, record.granted, record.policyVersion, record.source],
   );
   return {
+    seq: Number(rows[0]!.id),
     purpose: record.purpose,
     granted: record.granted,
     policyVersion: record.policyVersion,
@@ -47,13 +53,13 @@ export async function currentConsent(
   pool: Pool,
   accountId: string,
   purpose: string,
-): Promise<{ granted: boolean; policyVersion: string | null }> {
-  const { rows } = await pool.query<{ granted: boolean; policy_version: string }>(
-    'SELECT granted, policy_version FROM consent_events WHERE account_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1',
+): Promise<{ granted: boolean; policyVersion: string | null; seq?: number }> {
+  const { rows } = await pool.query<{ id: string; granted: boolean; policy_version: string }>(
+    'SELECT id, granted, policy_version FROM consent_events WHERE account_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1',
     [accountId, purpose],
   );
   const latest = rows[0];
   return latest
-    ? { granted: latest.granted, policyVersion: latest.policy_version }
+    ? { granted: latest.granted, policyVersion: latest.policy_version, seq: Number(latest.id) }
     : { granted: false, policyVersion: null };
 }

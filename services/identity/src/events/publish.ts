@@ -46,10 +46,12 @@ export async function announceConsent(
   purpose: string,
   granted: boolean,
   policyVersion: string,
+  consentSeq: number,
 ): Promise<void> {
+  const fields = { accountId, purpose, policyVersion, consentSeq };
   const event = granted
-    ? newEvent<ConsentGranted>({ type: 'ConsentGranted', accountId, purpose, policyVersion })
-    : newEvent<ConsentWithdrawn>({ type: 'ConsentWithdrawn', accountId, purpose, policyVersion });
+    ? newEvent<ConsentGranted>({ type: 'ConsentGranted', ...fields })
+    : newEvent<ConsentWithdrawn>({ type: 'ConsentWithdrawn', ...fields });
   await enqueueEvent(tx, Topics.consents, event, accountId);
 }
 

@@ -77,7 +77,7 @@ export function consentRoutes(app: ServiceApp, deps: ConsentDeps): void {
           policyVersion,
           source: 'account_api',
         });
-        await announceConsent(tx, accountId, purpose, granted, policyVersion);
+        await announceConsent(tx, accountId, purpose, granted, policyVersion, appended.seq);
         return appended;
       });
       return { granted: record.granted, policyVersion: record.policyVersion, changedAt: record.changedAt };

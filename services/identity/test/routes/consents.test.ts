@@ -48,9 +48,10 @@ describe('consent', () => {
     const internal = await fetch(`${identity.url}/internal/accounts/${accountId}/consents/health_profile`, {
       headers: asGateway(),
     });
-    expect(await internal.json()).toEqual({ granted: false, policyVersion: '2026-01' });
+    const state = (await internal.json()) as { granted: boolean; policyVersion: string; seq: number };
+    expect(state).toMatchObject({ granted: false, policyVersion: '2026-01' });
 
-    const events = await readTopic<{ type: string; accountId: string }>(
+    const events = await readTopic<{ type: string; accountId: string; consentSeq: number }>(
       Topics.consents,
       (seen) => seen.filter((e) => e.accountId === accountId).length >= 2,
     );
@@ -62,6 +63,11 @@ describe('consent', () => {
         .map((e) => e.type)
         .sort(),
     ).toEqual(['ConsentGranted', 'ConsentWithdrawn']);
+    // Each decision carries its sequence number, later ones larger; the current state names the latest.
+    const seqOf = (type: string) =>
+      events.find((e) => e.accountId === accountId && e.type === type)!.consentSeq;
+    expect(seqOf('ConsentWithdrawn')).toBeGreaterThan(seqOf('ConsentGranted'));
+    expect(state.seq).toBe(seqOf('ConsentWithdrawn'));
   });
 
   it('refuses an unknown purpose', async () => {

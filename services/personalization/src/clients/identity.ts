@@ -3,6 +3,8 @@ import { InternalClient, serviceUnavailable, UpstreamUnavailable } from '@packyt
 export interface ConsentState {
   granted: boolean;
   policyVersion: string | null;
+  /** Identity's sequence number of the decision this state comes from (absent: no decision yet). */
+  seq?: number;
 }
 
 /** Identity's internal consent endpoint (GET /internal/accounts/{id}/consents/{purpose}). */

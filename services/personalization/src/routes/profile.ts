@@ -37,13 +37,19 @@ export function profileRoutes(deps: ProfileRouteDeps) {
       async (request) => {
         const accountId = requireAccount(request);
         const consent = await deps.identity.consent(accountId, HEALTH_PROFILE_PURPOSE, request.id);
-        if (!consent.granted) {
+        const stored =
+          consent.granted &&
+          (await deps.profiles.saveUnderConsent(
+            accountId,
+            sealProfile(request.body, accountId, deps.profileKey),
+            consent.seq,
+          ));
+        if (!stored) {
           throw forbidden(
             'consent_required',
             'Grant the health_profile consent before storing a Health Profile.',
           );
         }
-        await deps.profiles.save(accountId, sealProfile(request.body, accountId, deps.profileKey));
         return request.body;
       },
     );

@@ -9,12 +9,13 @@ import { asGateway, call, closedPort, fakeIdentity, startPersonalization } from 
 
 const profile = { allergens: ['peanuts', 'milk'], diets: ['vegetarian'], limits: { sugars: 12.5, salt: 1 } };
 const granted = new Set<string>();
+const seqs = new Map<string, number>();
 let identity: Awaited<ReturnType<typeof fakeIdentity>>;
 let service: RunningPersonalization;
 let admin: pg.Client;
 
 beforeAll(async () => {
-  identity = await fakeIdentity({ granted });
+  identity = await fakeIdentity({ granted, seqs });
   service = await startPersonalization({ PT_IDENTITY_URL: identity.url });
   admin = new pg.Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();
@@ -177,5 +178,72 @@ describe('Health Profiles', () => {
       [health.eventId],
     );
     expect(inbox.rows[0].n).toBe(1);
+  });
+});
+
+describe('a Health Profile against a racing withdrawal (ordered by consent sequence numbers, not clocks)', () => {
+  const withdrawal = (accountId: string, consentSeq: number, occurredAt = new Date().toISOString()) => ({
+    ...newEvent<ConsentWithdrawn>({
+      type: 'ConsentWithdrawn',
+      accountId,
+      purpose: 'health_profile',
+      policyVersion: '2026-01',
+      consentSeq,
+    }),
+    occurredAt,
+  });
+  const publish = async (event: ConsentWithdrawn) => {
+    const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'test-identity' });
+    try {
+      await producer.publish([{ topic: 'identity.consents.v1', key: event.accountId, event }]);
+    } finally {
+      await producer.close();
+    }
+  };
+  const applied = async (event: ConsentWithdrawn) =>
+    waitFor(
+      async () =>
+        (await admin.query('SELECT 1 FROM personalization.inbox WHERE event_id = $1', [event.eventId]))
+          .rowCount === 1,
+      30_000,
+      'the withdrawal to be applied',
+    );
+  const accountWithGrant = (seq: number) => {
+    const id = grantedAccount();
+    seqs.set(id, seq);
+    return id;
+  };
+  const put = (account: string) =>
+    call(service.url, 'PUT', '/api/v1/me/profile', { headers: asGateway(account), body: profile });
+
+  it('refuses a save checked against a grant that an already applied withdrawal superseded', async () => {
+    const account = accountWithGrant(5);
+    const event = withdrawal(account, 6);
+    await publish(event);
+    await applied(event);
+    // Identity answered "granted (decision 5)" just before the withdrawal (decision 6) was made.
+    const answer = await put(account);
+    expect(answer.status).toBe(403);
+    expect(answer.body.code).toBe('consent_required');
+    expect(await storedRows(account)).toHaveLength(0);
+  });
+
+  it('deletes a profile resting on an older grant even when its save is later by the clocks', async () => {
+    const account = accountWithGrant(5);
+    expect((await put(account)).status).toBe(200);
+    // Identity's clock a minute behind the database's: by time the save looks newer than the withdrawal.
+    const event = withdrawal(account, 6, new Date(Date.now() - 60_000).toISOString());
+    await publish(event);
+    await applied(event);
+    expect(await storedRows(account)).toHaveLength(0);
+  });
+
+  it('keeps a profile saved after a re-grant when an older withdrawal arrives late', async () => {
+    const account = accountWithGrant(7);
+    expect((await put(account)).status).toBe(200);
+    const late = withdrawal(account, 6, new Date(Date.now() + 1_000).toISOString());
+    await publish(late);
+    await applied(late);
+    expect(await storedRows(account)).toHaveLength(1);
   });
 });
