@@ -101,10 +101,16 @@ function realmRoles(payload: JWTPayload): string[] {
     : [];
 }
 
-/** A token that fails a check is the caller's problem (401); Keycloak's keys being unreachable is ours (503). */
+/**
+ * A token that fails a check is the caller's problem (401); Keycloak's keys being unreachable or
+ * unreadable is ours (503): a timeout, a refused connection, an answer other than 200, a body that is
+ * not a key set (jose reports the last two as its generic JOSEError, or JWKSInvalid).
+ */
 function verificationProblem(error: unknown): Problem {
   if (
     error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    (error instanceof errors.JOSEError && error.code === errors.JOSEError.code) ||
     (error instanceof TypeError && !(error instanceof errors.JOSEError))
   ) {
     return new Problem(

@@ -12,6 +12,8 @@ let jwks: Server;
 let jwksUrl: string;
 let jwksFetches = 0;
 let jwksDelayMs = 0;
+/** How the key endpoint answers: its keys, a 502 from a proxy in front of it, or a page that is not JSON. */
+let jwksAnswer: 'keys' | 'bad-gateway' | 'not-json' | 'not-a-key-set' = 'keys';
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
@@ -19,10 +21,14 @@ beforeAll(async () => {
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
   jwks = createServer((_req, res) => {
     jwksFetches++;
-    setTimeout(
-      () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
-      jwksDelayMs,
-    );
+    setTimeout(() => {
+      if (jwksAnswer === 'bad-gateway')
+        res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502</h1>');
+      else if (jwksAnswer === 'not-json') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
+      else if (jwksAnswer === 'not-a-key-set')
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":"none"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    }, jwksDelayMs);
   });
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`;
@@ -95,4 +101,19 @@ describe('createJwtVerifier with its verification cache', () => {
     expect(jwksFetches).toBe(before + 1);
     await expect(verify(sent)).resolves.toMatchObject({ roles: [] });
   }, 10_000);
+
+  it.each(['bad-gateway', 'not-json', 'not-a-key-set'] as const)(
+    'answers 503, not 401, while the key endpoint answers %s, and accepts the token once it recovers',
+    async (answer) => {
+      const verify = verifier();
+      const sent = await token();
+      jwksAnswer = answer;
+      try {
+        await expect(verify(sent)).rejects.toMatchObject({ status: 503, code: 'upstream_unavailable' });
+      } finally {
+        jwksAnswer = 'keys';
+      }
+      await expect(verify(sent)).resolves.toMatchObject({ roles: [] });
+    },
+  );
 });
