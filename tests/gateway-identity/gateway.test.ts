@@ -260,4 +260,54 @@ describe('rate limits', () => {
       await limited.close();
     }
   });
+
+  it('limits one client address however many fresh Visitor cookies or bad tokens it sends', async () => {
+    const limited = await startTestGateway({
+      PT_PASSPORT_URL: echo.url,
+      PT_RATE_LIMIT_CLIENT_PER_MINUTE: 4,
+    });
+    try {
+      const statuses: number[] = [];
+      // Each request without a cookie gets a new Visitor ID, so its own visitor budget...
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/api/v1/products`)).status);
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      // ...but the address's budget is spent: a fresh cookie, or a bad token, is refused before anything else.
+      const fresh = await fetch(`${limited.url}/api/v1/products`);
+      expect(fresh.status).toBe(429);
+      expect(fresh.headers.get('set-cookie')).toBeNull();
+      expect(Number(fresh.headers.get('retry-after'))).toBeGreaterThan(0);
+      const badToken = await fetch(`${limited.url}/api/v1/products`, {
+        headers: { authorization: 'Bearer not.a.token' },
+      });
+      expect(badToken.status).toBe(429);
+      expect(await badToken.json()).toMatchObject({ code: 'rate_limited' });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('believes X-Forwarded-For only from proxies PT_TRUST_PROXY names', async () => {
+    const run = async (trustProxy: string) => {
+      const gw = await startTestGateway({
+        PT_PASSPORT_URL: echo.url,
+        PT_RATE_LIMIT_CLIENT_PER_MINUTE: 2,
+        PT_TRUST_PROXY: trustProxy,
+      });
+      try {
+        const statuses: number[] = [];
+        for (const client of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+          statuses.push(
+            (await fetch(`${gw.url}/api/v1/products`, { headers: { 'x-forwarded-for': client } })).status,
+          );
+        }
+        return statuses;
+      } finally {
+        await gw.close();
+      }
+    };
+    // Not trusted (the default): every request is the test's own address, whatever the header says.
+    expect(await run('false')).toEqual([200, 200, 429]);
+    // The one proxy in front (here the test itself) is trusted: three clients, three budgets.
+    expect(await run('1')).toEqual([200, 200, 200]);
+  });
 });

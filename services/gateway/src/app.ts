@@ -23,7 +23,7 @@ import Fastify, {
 } from 'fastify';
 import type { VerifiedCaller } from './auth/jwt';
 import type { BrandDirectory } from './clients/identity-brands';
-import { csv, type GatewayConfig } from './config';
+import { csv, trustProxyOf, type GatewayConfig } from './config';
 import { pathOf, routePatternOf, type Upstream } from './domain/route-table';
 import { UpstreamPool } from './domain/upstream-pool';
 import { lingerBeforeClosing } from './http/lingering-close';
@@ -97,7 +97,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Our own access log (onResponse below) replaces Fastify's request lines.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    trustProxy: trustProxyOf(config.PT_TRUST_PROXY),
     clientErrorHandler: answerClientError,
     // Router errors (a malformed URL) are answered as problem+json like every other error.
     frameworkErrors: answerFrameworkError,
@@ -195,6 +195,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     rateLimit: {
       visitorPerMinute: config.PT_RATE_LIMIT_VISITOR_PER_MINUTE,
       accountPerMinute: config.PT_RATE_LIMIT_ACCOUNT_PER_MINUTE,
+      clientPerMinute: config.PT_RATE_LIMIT_CLIENT_PER_MINUTE,
     },
   });
   return app;

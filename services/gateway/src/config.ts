@@ -43,6 +43,17 @@ export const GatewayEnv = envSchema({
   PT_HTTP_LINGER_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   PT_RATE_LIMIT_VISITOR_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
   PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  /**
+   * Every request from one client address, counted before anything else (a token is verified, a
+   * Visitor ID minted): bounds what fresh cookies or bad tokens from one address can cost. Set it
+   * above what the users behind one shared address (a NAT) send together.
+   */
+  PT_RATE_LIMIT_CLIENT_PER_MINUTE: Type.Integer({ minimum: 1, default: 3_000 }),
+  /**
+   * Which proxies in front of the gateway to believe about the client's address (X-Forwarded-For):
+   * "false" (none: the connection's address), a number of hops, or their addresses/CIDRs, comma-separated.
+   */
+  PT_TRUST_PROXY: Type.String({ default: 'false' }),
   PT_BRAND_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   /** Prometheus metrics listener, apart from the public port (which never serves /metrics). */
   PT_GATEWAY_METRICS_HOST: Type.String({ default: '127.0.0.1' }),
@@ -52,6 +63,19 @@ export type GatewayConfig = Static<typeof GatewayEnv>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return loadEnv(GatewayEnv, env);
+}
+
+/** PT_TRUST_PROXY as Fastify's `trustProxy`: false, the first n hops, or the proxies' addresses. */
+export function trustProxyOf(
+  value: string,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const setting = value.trim();
+  if (setting === '' || setting === 'false') return false;
+  if (/^\d+$/.test(setting)) {
+    const hops = Number(setting);
+    return (_address, hop) => hop < hops;
+  }
+  return csv(setting);
 }
 
 export const csv = (value: string): string[] =>

@@ -49,7 +49,7 @@ export interface ProxyOptions {
   verifyToken: (token: string) => Promise<VerifiedCaller>;
   brands: BrandDirectory;
   timeoutMs: number;
-  rateLimit: { visitorPerMinute: number; accountPerMinute: number };
+  rateLimit: { visitorPerMinute: number; accountPerMinute: number; clientPerMinute: number };
 }
 
 /** Headers the gateway sets itself, or that must not reach a service: removed from every caller request. */
@@ -102,6 +102,20 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
       ...hooks,
     });
   };
+  // Per client address, before the caller is identified: a flood of fresh cookies or bad tokens from
+  // one address is refused before any token is checked or Visitor ID minted.
+  const clientLimit = app.createRateLimit({
+    keyGenerator: (request) => `client:${request.ip}`,
+    max: options.rateLimit.clientPerMinute,
+    timeWindow: 60_000,
+  });
+  const limitClient = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await clientLimit(request);
+    // isAllowed means "on the allow-list"; over the limit is isExceeded.
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', String(limit.ttlInSeconds));
+    throw new Problem(429, 'rate_limited', 'Too many requests', 'Slow down and retry later.');
+  };
   const maxPerMinute = (_request: FastifyRequest, key: string) =>
     key.startsWith('account:') ? options.rateLimit.accountPerMinute : options.rateLimit.visitorPerMinute;
   app.route({
@@ -116,6 +130,7 @@ export function proxyRoutes(app: FastifyInstance, options: ProxyOptions): void {
       },
     },
     onRequest: async (request, reply) => {
+      await limitClient(request, reply);
       request.caller = await identify(request, reply, options, visitorCookies);
     },
     handler: async (request, reply) => {
