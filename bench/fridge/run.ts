@@ -214,6 +214,7 @@ async function main(): Promise<void> {
           PT_VISITOR_COOKIE_SECRET: 'bench-visitor-cookie-secret-0123',
           PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000',
           PT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
+          PT_RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
           PT_LOG_LEVEL: 'silent',
         }),
         quietLogger('gateway'),

@@ -141,6 +141,7 @@ async function startGatewayProcess(
       PT_KAFKA_BROKERS: infra.kafkaBrokers,
       // The limits are not what is measured: 50 connections from one visitor would hit them at once.
       PT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000000',
+      PT_RATE_LIMIT_CLIENT_PER_MINUTE: '1000000000',
       PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000000',
       ...extraEnv,
     },

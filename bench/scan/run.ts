@@ -358,6 +358,7 @@ async function main(): Promise<void> {
     PT_VISITOR_COOKIE_SECRET: `bench-visitor-${randomUUID()}`,
     // The limits are not what is measured: 200 req/s from one account would hit them at once.
     PT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000000',
+    PT_RATE_LIMIT_CLIENT_PER_MINUTE: '1000000000',
     PT_RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000000',
   });
   await Promise.all(

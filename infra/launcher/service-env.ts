@@ -143,7 +143,14 @@ export function serviceEnv(
 ): Record<string, string> {
   const env = { ...sharedEnv(endpoints, ports, secrets) };
   for (const [variable, holder] of Object.entries(secretHolders)) if (holder !== part) delete env[variable];
-  if (part === 'gateway') return { ...env, PT_HTTP_PORT: String(ports.gateway) };
+  if (part === 'gateway') {
+    return {
+      ...env,
+      PT_HTTP_PORT: String(ports.gateway),
+      // Locally every browser tab, test and script is 127.0.0.1: one address's budget is everyone's.
+      PT_RATE_LIMIT_CLIENT_PER_MINUTE: process.env.PT_RATE_LIMIT_CLIENT_PER_MINUTE ?? '60000',
+    };
+  }
   return {
     ...env,
     PT_HTTP_PORT: String(ports.services[part]),

@@ -47,6 +47,7 @@ export function configureFaultEnv(): void {
   // the load comes from one machine; the rate limits are the abuse suite's subject, not this one's
   env.PT_RATE_LIMIT_VISITOR_PER_MINUTE = '1000000';
   env.PT_RATE_LIMIT_ACCOUNT_PER_MINUTE = '1000000';
+  env.PT_RATE_LIMIT_CLIENT_PER_MINUTE = '1000000';
   const keycloak = `http://localhost:${env.PT_KEYCLOAK_PORT}`;
   env.PT_KEYCLOAK_JWKS_URL = `http://127.0.0.1:${JWKS_PROXY_PORT}/realms/packytrace/protocol/openid-connect/certs`;
   env.PT_GATEWAY_URL = `http://127.0.0.1:${env.PT_GATEWAY_PORT}`;
