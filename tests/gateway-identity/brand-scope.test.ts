@@ -10,7 +10,7 @@ import {
   startIdentity,
   STRONG_PASSWORD,
 } from '../../services/identity/test/support';
-import { startEchoUpstream, startTestGateway } from './support';
+import { CLOSED_URL, startEchoUpstream, startTestGateway } from './support';
 
 type Echo = { headers: Record<string, string | undefined> };
 
@@ -44,19 +44,25 @@ const asAdmin = (path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/** A new Brand and a signed-in user of it. */
+async function newBrandUser(label: string): Promise<{ brandId: string; accessToken: string }> {
+  const created = await asAdmin('/api/v1/admin/brands', {
+    name: `Scope ${randomUUID()}`,
+    gs1CompanyPrefixes: [freshPrefix()],
+  });
+  expect(created.status).toBe(201);
+  const { brandId } = (await created.json()) as { brandId: string };
+  const email = freshEmail(label);
+  expect(
+    (await asAdmin(`/api/v1/admin/brands/${brandId}/users`, { email, password: STRONG_PASSWORD })).status,
+  ).toBe(201);
+  const { accessToken } = await passwordGrant(email, STRONG_PASSWORD);
+  return { brandId, accessToken };
+}
+
 describe('Brand scope', () => {
   it('injects the Brand Identity knows, whatever X-Brand-Id the caller sends or which query it uses', async () => {
-    const created = await asAdmin('/api/v1/admin/brands', {
-      name: `Scope ${randomUUID()}`,
-      gs1CompanyPrefixes: [freshPrefix()],
-    });
-    expect(created.status).toBe(201);
-    const { brandId } = (await created.json()) as { brandId: string };
-    const email = freshEmail('scope');
-    expect(
-      (await asAdmin(`/api/v1/admin/brands/${brandId}/users`, { email, password: STRONG_PASSWORD })).status,
-    ).toBe(201);
-    const { accessToken } = await passwordGrant(email, STRONG_PASSWORD);
+    const { brandId, accessToken } = await newBrandUser('scope');
 
     const otherBrand = '8a1f2c3d-0000-4000-8000-000000000001';
     const response = await fetch(`${gateway.url}/api/v1/brand/metrics?brandId=${otherBrand}`, {
@@ -87,6 +93,25 @@ describe('Brand scope', () => {
       headers: { 'x-brand-id': '8a1f2c3d-0000-4000-8000-000000000002' },
     });
     expect(anonymous.status).toBe(401);
+  });
+
+  it('resolves the Brand scope while one of the Identity instances PT_IDENTITY_URL lists is down', async () => {
+    const { brandId, accessToken } = await newBrandUser('instances');
+    // The first lookup goes to the first instance listed: the one that refuses connections.
+    const twoIdentities = await startTestGateway({
+      PT_IDENTITY_URL: `${CLOSED_URL}, ${identity.url}`,
+      PT_PASSPORT_URL: echo.url,
+      PT_BRAND_ANALYTICS_URL: echo.url,
+    });
+    try {
+      const response = await fetch(`${twoIdentities.url}/api/v1/brand/metrics`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as Echo).headers['x-brand-id']).toBe(brandId);
+    } finally {
+      await twoIdentities.close();
+    }
   });
 
   it('drops cached Brand answers when identity.brands.v1 announces a change, long before the TTL', async () => {

@@ -25,7 +25,11 @@ export class PassportClient {
       );
     } catch (error) {
       if (error instanceof UpstreamUnavailable)
-        throw passportUnavailable(`Passport is ${error.reason}; try again shortly.`);
+        throw passportUnavailable(
+          error.reason === 'timeout'
+            ? 'Passport is too slow to answer; try again shortly.'
+            : 'Passport cannot be reached; try again shortly.',
+        );
       throw passportUnavailable('Passport sent an unreadable answer.');
     }
     if (response.status === 404) throw notFound('scan_not_found', 'No such scan of yours.');
