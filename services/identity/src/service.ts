@@ -31,6 +31,7 @@ export async function startIdentityService(config: IdentityConfig, logger: Logge
     realm: config.PT_KEYCLOAK_REALM,
     clientId: config.PT_IDENTITY_CLIENT_ID,
     clientSecret: config.PT_IDENTITY_CLIENT_SECRET,
+    timeoutMs: config.PT_KEYCLOAK_TIMEOUT_MS,
   });
   if (config.PT_IDENTITY_SEED)
     await seedDevData({ pool, keycloak, logger, adminEmail: config.PT_ADMIN_EMAIL });

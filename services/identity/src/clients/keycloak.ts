@@ -14,14 +14,32 @@ export interface NewUser {
   password: string;
 }
 
+/** A realm user as far as Identity needs it: its id and when Keycloak created it (epoch ms). */
+export interface DirectoryUser {
+  id: string;
+  createdAt?: number;
+}
+
+const UNAVAILABLE_DETAIL = 'Sign-up is unavailable right now; try again shortly.';
+
 /** Keycloak could not be reached or failed; the request cannot be completed now. */
 export const keycloakUnavailable = () =>
-  new Problem(
-    503,
-    'identity_provider_unavailable',
-    'Service unavailable',
-    'Sign-up is unavailable right now; try again shortly.',
-  );
+  new Problem(503, 'identity_provider_unavailable', 'Service unavailable', UNAVAILABLE_DETAIL);
+
+/**
+ * A create request that got no clear answer (timed out, connection reset, 5xx): Keycloak may have
+ * created the user all the same. For the caller it is the same 503 as `keycloakUnavailable`;
+ * `sentAt` (epoch ms, taken just before the request went out) bounds when such a user was created.
+ */
+export class UserCreationUncertain extends Problem {
+  constructor(
+    readonly sentAt: number,
+    cause: unknown,
+  ) {
+    super(503, 'identity_provider_unavailable', 'Service unavailable', UNAVAILABLE_DETAIL);
+    this.cause = cause;
+  }
+}
 
 /**
  * The realm's users through the Keycloak Admin REST API, as the confidential `identity-service`
@@ -69,6 +87,7 @@ export class KeycloakDirectory {
   /** Creates an enabled user whose username is the email; returns the Keycloak user id. */
   async createUser(user: NewUser): Promise<string> {
     const kc = await this.session();
+    const sentAt = Date.now();
     try {
       const { id } = await kc.users.create({
         username: user.email,
@@ -81,7 +100,7 @@ export class KeycloakDirectory {
       });
       return id;
     } catch (error) {
-      throw mapCreateError(error);
+      throw mapCreateError(error, sentAt);
     }
   }
 
@@ -98,9 +117,15 @@ export class KeycloakDirectory {
   }
 
   async findUserIdByEmail(email: string): Promise<string | undefined> {
+    return (await this.findUserByEmail(email))?.id;
+  }
+
+  /** The realm user with this email (compared case-insensitively), if any. */
+  async findUserByEmail(email: string): Promise<DirectoryUser | undefined> {
     const kc = await this.session();
     const users = await kc.users.find({ email, exact: true });
-    return users.find((u) => u.email?.toLowerCase() === email.toLowerCase())?.id;
+    const user = users.find((u) => u.email?.toLowerCase() === email.toLowerCase());
+    return user?.id ? { id: user.id, createdAt: user.createdTimestamp } : undefined;
   }
 
   async userExists(userId: string): Promise<boolean> {
@@ -108,20 +133,33 @@ export class KeycloakDirectory {
     return (await kc.users.findOne({ id: userId })) != null;
   }
 
-  /** Compensation: removes a user whose registration could not be completed. */
+  /** Compensation: removes a user whose registration could not be completed; one already gone is fine. */
   async deleteUser(userId: string): Promise<void> {
     const kc = await this.session();
-    await kc.users.del({ id: userId });
+    try {
+      await kc.users.del({ id: userId });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
   }
 }
 
+/** The HTTP status of a failed Admin API call; undefined when no answer arrived. */
+const statusOf = (error: unknown) => (error as { response?: { status?: number } }).response?.status;
+
+/** Failures before the request left this process: Keycloak cannot have seen it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /** Keycloak answers 409 for a taken username/email and 400 with the policy message for a weak password. */
-function mapCreateError(error: unknown): Error {
+function mapCreateError(error: unknown, sentAt: number): Error {
   const e = error as {
-    response?: { status?: number };
+    cause?: { code?: string };
     responseData?: { errorMessage?: string; error?: string; error_description?: string };
   };
-  const status = e.response?.status;
+  const status = statusOf(error);
+  // No answer (timeout, reset) or a server error: the user may exist although the call failed.
+  if (status === undefined ? !NOT_SENT.has(e.cause?.code ?? '') : status >= 500)
+    return new UserCreationUncertain(sentAt, error);
   const message = e.responseData?.errorMessage ?? e.responseData?.error ?? '';
   if (status === 409) return conflict('email_taken', 'An account with this email already exists.');
   if (status === 400 && /password/i.test(message)) {

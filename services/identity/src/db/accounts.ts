@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '@packytrace/service-kit';
+import type { PoolClient } from '@packytrace/service-kit';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -28,8 +28,18 @@ export async function linkVisitor(db: Queryable, visitorId: string, accountId: s
   );
 }
 
-export async function findAccount(pool: Pool, accountId: string): Promise<AccountRow | undefined> {
-  const { rows } = await pool.query<AccountRow>(
+/**
+ * Serialises, per email and across instances, a registration's account-row write with the clean-up
+ * of a Keycloak user whose creation went unanswered (registration.ts). Transaction-scoped.
+ */
+export async function lockRegistrationOf(db: Queryable, email: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('identity.registration:' || $1, 0))", [
+    email,
+  ]);
+}
+
+export async function findAccount(db: Queryable, accountId: string): Promise<AccountRow | undefined> {
+  const { rows } = await db.query<AccountRow>(
     'SELECT id, email, display_name AS "displayName" FROM accounts WHERE id = $1',
     [accountId],
   );
