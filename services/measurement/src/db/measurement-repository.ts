@@ -2,7 +2,13 @@ import { Topics } from '@packytrace/contracts';
 import { enqueueEvent, newEvent, type Pool, type PoolClient } from '@packytrace/service-kit';
 import type { BrandMetricBatchPublished } from '@packytrace/contracts';
 import { randomUUID } from 'node:crypto';
-import { newStreamState, type FoldedBatch, type StreamState, type VisitorLink } from '../domain/fold';
+import {
+  COUNT_FIELDS,
+  newStreamState,
+  type FoldedBatch,
+  type StreamState,
+  type VisitorLink,
+} from '../domain/fold';
 import { brandBatches, type ClosedCell, type NoiseSettings } from '../domain/publication';
 import { EventIdSet, type PackedEventIds } from '../domain/event-ids';
 import type { SubjectHasher } from '../domain/subject-hasher';
@@ -86,12 +92,14 @@ export class MeasurementRepository {
   }
 
   /**
-   * Stores one folded batch: the ids of the facts it counted (one packed row per window, see migration
-   * 003), counts, subject hashes, the offsets and the clock in ONE statement, fenced by the leader's
-   * epoch; then, when the batch has any, links (merging the visitor's hashes in open windows into the
-   * account's) and opt-outs. `db` is a transaction's client, or the pool when the statement alone is
-   * the transaction (a batch without links or consents). Returns false, having written nothing, when
-   * another instance leads the pipeline since `epoch` (a takeover in progress is waited for: FOR SHARE).
+   * Stores one folded batch: first, when it has any, the analytics withdrawals (the subjects leave the
+   * open windows, see eraseSubjects); then the ids of the facts it counted (one packed row per window,
+   * see migration 003), counts, subject hashes with their shares, the offsets and the clock in ONE
+   * statement, fenced by the leader's epoch; then links (merging the visitor's hashes in open windows
+   * into the account's) and opt-outs. `db` is a transaction's client, or the pool when the statement
+   * alone is the transaction (a batch without links or consents). Returns false, having written
+   * nothing, when another instance leads the pipeline since `epoch` (a takeover in progress is waited
+   * for: FOR SHARE).
    */
   async storeBatch(
     db: Pool | PoolClient,
@@ -107,17 +115,29 @@ export class MeasurementRepository {
     },
   ): Promise<boolean> {
     const { batch, state, hasher, counted } = input;
-    if ((batch.links.length > 0 || batch.consentChanges.size > 0) && !('release' in db))
+    if (
+      (batch.links.length > 0 || batch.consentChanges.size > 0 || batch.erasures.size > 0) &&
+      !('release' in db)
+    )
       throw new Error('a batch with links or consent changes is stored in a transaction');
+    // Before the batch's counts: those of a subject that withdrew within the batch came after it.
+    if (batch.erasures.size > 0) await this.eraseSubjects(db, input.epoch, batch.erasures, hasher);
     const cells = [...batch.cells.values()];
     const ordinal = new Map([...batch.cells.keys()].map((key, i) => [key, i + 1]));
     const subjectCells: number[] = [];
     const hashes: Buffer[] = [];
+    const shares = {
+      scans: [] as number[],
+      fridgeAdds: [] as number[],
+      consumed: [] as number[],
+      discarded: [] as number[],
+    };
     for (const [key, subjects] of batch.subjects) {
       const cell = batch.cells.get(key)!;
-      for (const subject of subjects) {
+      for (const [subject, share] of subjects) {
         subjectCells.push(ordinal.get(key)!);
         hashes.push(hasher.hash(cell.windowStartMs, subject));
+        for (const field of COUNT_FIELDS) shares[field].push(share[field]);
       }
     }
     const offsets = [...input.offsets].map(([key, next]) => {
@@ -126,7 +146,8 @@ export class MeasurementRepository {
     });
     const windows = [...counted.keys()];
     // Every write is conditioned on `leader`; the subject hashes join the cells they belong to by the
-    // cells' position in the batch (1-based ordinality of the cell arrays).
+    // cells' position in the batch (1-based ordinality of the cell arrays), and add their shares to what
+    // an earlier batch stored for the same subject.
     const { rows } = await db.query<{ leading: boolean }>(
       `WITH leader AS (
          SELECT epoch FROM stream_leader WHERE pipeline = $1 AND epoch = $2 FOR SHARE
@@ -146,11 +167,14 @@ export class MeasurementRepository {
            consumed = open_cells.consumed + excluded.consumed, discarded = open_cells.discarded + excluded.discarded
          RETURNING id, brand_id, gtin, window_start
        ), subjects AS (
-         INSERT INTO cell_subjects (cell_id, subject_hash)
-         SELECT c.id, h.hash FROM unnest($13::int[], $14::bytea[]) AS h(n, hash)
+         INSERT INTO cell_subjects (cell_id, subject_hash, scans, fridge_adds, consumed, discarded)
+         SELECT c.id, h.hash, h.sc, h.fa, h.co, h.di
+         FROM unnest($13::int[], $14::bytea[], $23::int[], $24::int[], $25::int[], $26::int[]) AS h(n, hash, sc, fa, co, di)
          JOIN batch_cells bc ON bc.n = h.n
          JOIN cells c ON c.brand_id = bc.b AND c.gtin = bc.g AND c.window_start = bc.s
-         ON CONFLICT DO NOTHING
+         ON CONFLICT (cell_id, subject_hash) DO UPDATE SET
+           scans = cell_subjects.scans + excluded.scans, fridge_adds = cell_subjects.fridge_adds + excluded.fridge_adds,
+           consumed = cell_subjects.consumed + excluded.consumed, discarded = cell_subjects.discarded + excluded.discarded
        ), offsets AS (
          INSERT INTO stream_offsets (pipeline, topic, partition, next_offset)
          SELECT $1, t, p, o FROM unnest($15::text[], $16::int[], $17::bigint[]) AS u(t, p, o)
@@ -188,6 +212,10 @@ export class MeasurementRepository {
         batch.counted,
         batch.lateDropped,
         input.malformed,
+        shares.scans,
+        shares.fridgeAdds,
+        shares.consumed,
+        shares.discarded,
       ],
     );
     if (!rows[0]?.leading) return false;
@@ -224,15 +252,72 @@ export class MeasurementRepository {
       }
     }
     if (windows.length === 0) return;
-    // One statement: the visitor's hash leaves each open cell and the account's takes its place, unless
-    // the account is already counted there (several visitors of one account collapse into one subject).
+    // One statement: the visitor's hash leaves each open cell and the account's takes its place with the
+    // visitor's share, added to the account's when the account is already counted there (several
+    // visitors of one account collapse into one subject).
     await client.query(
       `WITH moved AS (
          DELETE FROM cell_subjects s USING open_cells c, unnest($2::timestamptz[], $3::bytea[], $4::bytea[]) AS m(w, hv, ha)
          WHERE c.pipeline = $1 AND c.window_start = m.w AND s.cell_id = c.id AND s.subject_hash = m.hv
-         RETURNING s.cell_id, m.ha)
-       INSERT INTO cell_subjects (cell_id, subject_hash) SELECT DISTINCT cell_id, ha FROM moved ON CONFLICT DO NOTHING`,
+         RETURNING s.cell_id, m.ha, s.scans, s.fridge_adds, s.consumed, s.discarded)
+       INSERT INTO cell_subjects (cell_id, subject_hash, scans, fridge_adds, consumed, discarded)
+       SELECT cell_id, ha, sum(scans), sum(fridge_adds), sum(consumed), sum(discarded) FROM moved GROUP BY cell_id, ha
+       ON CONFLICT (cell_id, subject_hash) DO UPDATE SET
+         scans = cell_subjects.scans + excluded.scans, fridge_adds = cell_subjects.fridge_adds + excluded.fridge_adds,
+         consumed = cell_subjects.consumed + excluded.consumed, discarded = cell_subjects.discarded + excluded.discarded`,
       [this.pipeline, windows, visitorHashes, accountHashes],
+    );
+  }
+
+  /**
+   * Analytics withdrawals: each subject's hash leaves the open cells of every window ending after the
+   * clock at its withdrawal (`erasures`, see withdrawFromOpenWindows in domain/fold.ts), its share leaves
+   * the cells' counts, and a cell left with nothing goes too (it was never there, not even as a
+   * suppressed cell). Fenced by the leader's epoch like the batch statement that follows.
+   */
+  private async eraseSubjects(
+    client: Pool | PoolClient,
+    epoch: number,
+    erasures: Map<string, number>,
+    hasher: SubjectHasher,
+  ): Promise<void> {
+    const { rows } = await client.query<{ window_start: Date; window_end: Date }>(
+      'SELECT DISTINCT window_start, window_end FROM open_cells WHERE pipeline = $1',
+      [this.pipeline],
+    );
+    const windows: Date[] = [];
+    const hashes: Buffer[] = [];
+    for (const { window_start, window_end } of rows) {
+      for (const [subject, closedBeforeMs] of erasures) {
+        if (window_end.getTime() <= closedBeforeMs) continue;
+        windows.push(window_start);
+        hashes.push(hasher.hash(window_start.getTime(), subject));
+      }
+    }
+    if (windows.length === 0) return;
+    const { rows: changed } = await client.query<{ id: string; emptied: boolean }>(
+      `WITH leader AS (
+         SELECT epoch FROM stream_leader WHERE pipeline = $1 AND epoch = $2 FOR SHARE
+       ), erased AS (
+         DELETE FROM cell_subjects s USING open_cells c, unnest($3::timestamptz[], $4::bytea[]) AS e(w, h)
+         WHERE EXISTS (SELECT FROM leader) AND c.pipeline = $1 AND c.window_start = e.w
+           AND s.cell_id = c.id AND s.subject_hash = e.h
+         RETURNING s.cell_id, s.scans, s.fridge_adds, s.consumed, s.discarded
+       )
+       UPDATE open_cells c SET scans = c.scans - e.sc, fridge_adds = c.fridge_adds - e.fa,
+         consumed = c.consumed - e.co, discarded = c.discarded - e.di
+       FROM (SELECT cell_id, sum(scans) AS sc, sum(fridge_adds) AS fa, sum(consumed) AS co, sum(discarded) AS di
+             FROM erased GROUP BY cell_id) e
+       WHERE c.id = e.cell_id
+       RETURNING c.id, c.scans = 0 AND c.fridge_adds = 0 AND c.consumed = 0 AND c.discarded = 0 AS emptied`,
+      [this.pipeline, epoch, windows, hashes],
+    );
+    const emptied = changed.filter((c) => c.emptied).map((c) => c.id);
+    if (emptied.length === 0) return;
+    await client.query(
+      `DELETE FROM open_cells c WHERE c.id = ANY($1::bigint[])
+       AND NOT EXISTS (SELECT FROM cell_subjects s WHERE s.cell_id = c.id)`,
+      [emptied],
     );
   }
 

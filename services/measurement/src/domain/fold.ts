@@ -33,15 +33,24 @@ export interface StreamState {
   optedOut: Set<string>;
 }
 
-export interface CellCounts {
-  brandId: string;
-  gtin: string;
-  windowStartMs: number;
+/** The events a cell (or one subject's share of it) counts, by kind. */
+export interface EventCounts {
   scans: number;
   fridgeAdds: number;
   consumed: number;
   discarded: number;
 }
+
+export interface CellCounts extends EventCounts {
+  brandId: string;
+  gtin: string;
+  windowStartMs: number;
+}
+
+export const COUNT_FIELDS = ['scans', 'fridgeAdds', 'consumed', 'discarded'] as const;
+type CountField = (typeof COUNT_FIELDS)[number];
+
+export const noCounts = (): EventCounts => ({ scans: 0, fridgeAdds: 0, consumed: 0, discarded: 0 });
 
 export interface VisitorLink {
   visitorId: string;
@@ -51,11 +60,20 @@ export interface VisitorLink {
 /** The effects of a run of events, to be stored in one transaction. */
 export interface FoldedBatch {
   cells: Map<string, CellCounts>;
-  /** Cell key → subject keys seen (clear text in memory only; hashed before they are stored). */
-  subjects: Map<string, Set<string>>;
+  /**
+   * Cell key → subject key → that subject's share of the cell's counts (clear text in memory only;
+   * hashed before it is stored). The shares let a withdrawal take a person's events out again.
+   */
+  subjects: Map<string, Map<string, EventCounts>>;
   links: VisitorLink[];
   /** account id → true when opted out, false when opted back in. */
   consentChanges: Map<string, boolean>;
+  /**
+   * Subject key → the clock's `closedBeforeMs` when the subject left the analytics (see
+   * withdrawFromOpenWindows): what was stored for it before this batch leaves every window ending after
+   * that, before the batch's own counts are added. Its contributions within the batch are already out.
+   */
+  erasures: Map<string, number>;
   lateDropped: number;
   counted: number;
 }
@@ -71,6 +89,7 @@ export function emptyBatch(): FoldedBatch {
     subjects: new Map(),
     links: [],
     consentChanges: new Map(),
+    erasures: new Map(),
     lateDropped: 0,
     counted: 0,
   };
@@ -93,8 +112,6 @@ function subjectKeyOf(
   }
   return `account:${id}`;
 }
-
-type CountField = 'scans' | 'fridgeAdds' | 'consumed' | 'discarded';
 
 interface Measurable {
   brandId: string | null;
@@ -143,10 +160,18 @@ function measurableOf(event: MeasuredEvent, links: Map<string, string>): Measura
   }
 }
 
-function applyIdentityFact(event: MeasuredEvent, state: StreamState, batch: FoldedBatch): void {
+function applyIdentityFact(
+  event: MeasuredEvent,
+  state: StreamState,
+  batch: FoldedBatch,
+  settings: MeasurementSettings,
+): void {
   if ((event.type === 'AccountRegistered' || event.type === 'VisitorLinkedToAccount') && event.visitorId) {
     state.links.set(event.visitorId, event.accountId);
     batch.links.push({ visitorId: event.visitorId, accountId: event.accountId });
+    // The visitor is the account's now: what it did while anonymous leaves with the account's opt-out.
+    if (state.optedOut.has(event.accountId))
+      withdrawFromOpenWindows(`visitor:${event.visitorId}`, state, batch, settings);
   } else if (
     (event.type === 'ConsentWithdrawn' || event.type === 'ConsentGranted') &&
     event.purpose === ANALYTICS_PURPOSE
@@ -155,11 +180,52 @@ function applyIdentityFact(event: MeasuredEvent, state: StreamState, batch: Fold
     if (optedOut) state.optedOut.add(event.accountId);
     else state.optedOut.delete(event.accountId);
     batch.consentChanges.set(event.accountId, optedOut);
+    if (!optedOut) return;
+    for (const subject of subjectsOfAccount(event.accountId, state, batch))
+      withdrawFromOpenWindows(subject, state, batch, settings);
   }
 }
 
 /**
- * Folds events, in order, into cell counts and subject sets, event by event so that the result does
+ * The subject keys an account's events may still be counted under: its own, and those of visitors
+ * linked to it in this batch. A visitor linked in an earlier batch was merged into the account in
+ * every open window when that batch was stored, and counts for the account since.
+ */
+function subjectsOfAccount(accountId: string, state: StreamState, batch: FoldedBatch): Set<string> {
+  const subjects = new Set([`account:${accountId}`]);
+  for (const { visitorId } of batch.links)
+    if (state.links.get(visitorId) === accountId) subjects.add(`visitor:${visitorId}`);
+  return subjects;
+}
+
+/**
+ * "An account that withdraws [analytics] leaves future aggregates" (docs/API.md): every window still
+ * open (not closed by the clock at this point of the stream, so not yet published) loses the subject,
+ * with every count it contributed. Its shares in this batch go now; what was stored before the batch
+ * goes when the batch is stored (`erasures`, kept at the first withdrawal of the batch: the clock only
+ * moves forward, so that one reaches the most windows).
+ */
+function withdrawFromOpenWindows(
+  subjectKey: string,
+  state: StreamState,
+  batch: FoldedBatch,
+  settings: MeasurementSettings,
+): void {
+  if (!batch.erasures.has(subjectKey)) batch.erasures.set(subjectKey, state.closedBeforeMs);
+  for (const [key, subjects] of batch.subjects) {
+    const share = subjects.get(subjectKey);
+    const cell = batch.cells.get(key)!;
+    if (!share || cell.windowStartMs + settings.windowMs <= state.closedBeforeMs) continue;
+    subjects.delete(subjectKey);
+    if (subjects.size === 0) batch.subjects.delete(key);
+    for (const field of COUNT_FIELDS) cell[field] -= share[field];
+    // A cell nobody else contributed to was never there (not even as a suppressed cell).
+    if (COUNT_FIELDS.every((field) => cell[field] === 0)) batch.cells.delete(key);
+  }
+}
+
+/**
+ * Folds events, in order, into cell counts and subject shares, event by event so that the result does
  * not depend on how the stream was cut into batches. The watermark is the largest event time seen minus
  * the allowed lateness; an event whose window ended at or before it is dropped as late.
  * Mutates `state` (the caller persists it with the batch).
@@ -188,7 +254,7 @@ export function foldEvent(
 ): void {
   const fact = measurableOf(event, state.links);
   if (!fact) {
-    applyIdentityFact(event, state, batch);
+    applyIdentityFact(event, state, batch, settings);
     return;
   }
   if (!fact.brandId || Number.isNaN(fact.timeMs)) return;
@@ -218,15 +284,17 @@ function countFact(batch: FoldedBatch, fact: Measurable, brandId: string, window
   const key = cellKey(brandId, fact.gtin, windowStartMs);
   let cell = batch.cells.get(key);
   if (!cell) {
-    cell = { brandId, gtin: fact.gtin, windowStartMs, scans: 0, fridgeAdds: 0, consumed: 0, discarded: 0 };
+    cell = { brandId, gtin: fact.gtin, windowStartMs, ...noCounts() };
     batch.cells.set(key, cell);
   }
   cell[fact.field] += 1;
   batch.counted += 1;
   if (fact.subjectKey) {
     let subjects = batch.subjects.get(key);
-    if (!subjects) batch.subjects.set(key, (subjects = new Set()));
-    subjects.add(fact.subjectKey);
+    if (!subjects) batch.subjects.set(key, (subjects = new Map()));
+    let share = subjects.get(fact.subjectKey);
+    if (!share) subjects.set(fact.subjectKey, (share = noCounts()));
+    share[fact.field] += 1;
   }
 }
 

@@ -1,8 +1,11 @@
 import {
+  COUNT_FIELDS,
   emptyBatch,
   foldEvents,
   newStreamState,
+  noCounts,
   type CellCounts,
+  type EventCounts,
   type FoldedBatch,
   type MeasuredEvent,
   type MeasurementSettings,
@@ -19,7 +22,8 @@ import type { SubjectHasher } from './subject-hasher';
 export class InMemoryMeasurement {
   readonly state: StreamState = newStreamState();
   private readonly cells = new Map<string, CellCounts>();
-  private readonly subjects = new Map<string, Set<string>>();
+  /** Cell key → subject hash → the subject's share of the cell's counts. */
+  private readonly subjects = new Map<string, Map<string, EventCounts>>();
   readonly published: BatchBody[] = [];
 
   constructor(
@@ -28,13 +32,16 @@ export class InMemoryMeasurement {
     private readonly noise?: NoiseSettings,
   ) {}
 
+  /** One batch, as the repository stores it: withdrawals first, then the counts, then the links. */
   apply(events: MeasuredEvent[]): FoldedBatch {
     const batch = foldEvents(this.state, events, this.settings, emptyBatch());
+    for (const [subject, closedBeforeMs] of batch.erasures) this.erase(subject, closedBeforeMs);
     for (const [key, delta] of batch.cells) this.addCounts(key, delta);
-    for (const [key, keys] of batch.subjects) {
+    for (const [key, shares] of batch.subjects) {
       const windowStartMs = this.cells.get(key)!.windowStartMs;
-      const hashes = this.subjectsOf(key);
-      for (const subject of keys) hashes.add(this.hasher.hash(windowStartMs, subject).toString('hex'));
+      const stored = this.subjectsOf(key);
+      for (const [subject, share] of shares)
+        addShare(stored, this.hasher.hash(windowStartMs, subject).toString('hex'), share);
     }
     for (const link of batch.links) this.mergeVisitor(link.visitorId, link.accountId);
     this.closeWindows();
@@ -53,25 +60,41 @@ export class InMemoryMeasurement {
       this.cells.set(key, { ...delta });
       return;
     }
-    cell.scans += delta.scans;
-    cell.fridgeAdds += delta.fridgeAdds;
-    cell.consumed += delta.consumed;
-    cell.discarded += delta.discarded;
+    for (const field of COUNT_FIELDS) cell[field] += delta[field];
   }
 
-  private subjectsOf(key: string): Set<string> {
-    let set = this.subjects.get(key);
-    if (!set) this.subjects.set(key, (set = new Set()));
-    return set;
+  private subjectsOf(key: string): Map<string, EventCounts> {
+    let shares = this.subjects.get(key);
+    if (!shares) this.subjects.set(key, (shares = new Map()));
+    return shares;
   }
 
   /** A visitor who registered: their hashes in open windows become the account's (one subject). */
   private mergeVisitor(visitorId: string, accountId: string): void {
-    for (const [key, hashes] of this.subjects) {
+    for (const [key, shares] of this.subjects) {
       const windowStartMs = this.cells.get(key)!.windowStartMs;
       const visitorHash = this.hasher.hash(windowStartMs, `visitor:${visitorId}`).toString('hex');
-      if (hashes.delete(visitorHash))
-        hashes.add(this.hasher.hash(windowStartMs, `account:${accountId}`).toString('hex'));
+      const share = shares.get(visitorHash);
+      if (!share) continue;
+      shares.delete(visitorHash);
+      addShare(shares, this.hasher.hash(windowStartMs, `account:${accountId}`).toString('hex'), share);
+    }
+  }
+
+  /** A withdrawal: the subject's hash and its share of the counts leave every window ending after `closedBeforeMs`. */
+  private erase(subjectKey: string, closedBeforeMs: number): void {
+    for (const [key, shares] of this.subjects) {
+      const cell = this.cells.get(key)!;
+      if (cell.windowStartMs + this.settings.windowMs <= closedBeforeMs) continue;
+      const hash = this.hasher.hash(cell.windowStartMs, subjectKey).toString('hex');
+      const share = shares.get(hash);
+      if (!share) continue;
+      shares.delete(hash);
+      for (const field of COUNT_FIELDS) cell[field] -= share[field];
+      if (shares.size === 0 && COUNT_FIELDS.every((field) => cell[field] === 0)) {
+        this.cells.delete(key);
+        this.subjects.delete(key);
+      }
     }
   }
 
@@ -87,4 +110,10 @@ export class InMemoryMeasurement {
     closed.sort((a, b) => a.windowStartMs - b.windowStartMs || a.brandId.localeCompare(b.brandId));
     this.published.push(...brandBatches(closed, this.settings.minGroupSize, this.noise));
   }
+}
+
+function addShare(shares: Map<string, EventCounts>, hash: string, share: EventCounts): void {
+  let stored = shares.get(hash);
+  if (!stored) shares.set(hash, (stored = noCounts()));
+  for (const field of COUNT_FIELDS) stored[field] += share[field];
 }

@@ -115,8 +115,6 @@ export class MeasurementPipeline {
   private readonly partitionKeys = new Map<string, string[]>();
   /** Set while reading the backlog found on taking the lead (see MeasurementSettings.holdClosing). */
   private catchUpTo?: Map<string, bigint>;
-  /** Window start → cell key → subject keys stored in this leader's term (see withoutStoredSubjects). */
-  private readonly storedSubjects = new Map<number, Map<string, Set<string>>>();
   private stopped = false;
   private needsReload = false;
   private wake?: () => void;
@@ -367,7 +365,6 @@ export class MeasurementPipeline {
   /** Starts again from what PostgreSQL holds: what was folded but not committed is read again. */
   private async loadCommitted(): Promise<void> {
     ({ state: this.state, offsets: this.offsets, counted: this.counted } = await this.repository.loadState());
-    this.storedSubjects.clear();
     this.open = newBatch(this.state);
     this.lastOffsets = new Map([...this.offsets].map(([key, next]) => [key, next - 1n]));
   }
@@ -391,42 +388,6 @@ export class MeasurementPipeline {
         resolve();
       };
     });
-  }
-
-  /**
-   * Drops from the batch the (cell, subject) pairs this instance already stored in an open window: a
-   * subject scanning a product again changes no distinct count, and its hash need not be computed or
-   * written again. Only an optimisation: the insert ignores duplicates anyway, so an empty memory (after
-   * a start or a failure) is merely slower. Returns the pairs to remember once the batch commits.
-   */
-  private withoutStoredSubjects(batch: FoldedBatch): Map<string, string[]> {
-    const fresh = new Map<string, string[]>();
-    for (const [key, subjects] of batch.subjects) {
-      const stored = this.storedSubjects.get(batch.cells.get(key)!.windowStartMs)?.get(key);
-      const list: string[] = [];
-      for (const subject of subjects) {
-        if (stored?.has(subject)) subjects.delete(subject);
-        else list.push(subject);
-      }
-      if (list.length > 0) fresh.set(key, list);
-    }
-    return fresh;
-  }
-
-  /** After a commit. Links move visitors' hashes to accounts, so a batch with links starts afresh. */
-  private rememberSubjects(fresh: Map<string, string[]>, batch: FoldedBatch): void {
-    if (batch.links.length > 0) {
-      this.storedSubjects.clear();
-      return;
-    }
-    for (const [key, list] of fresh) {
-      const window = batch.cells.get(key)!.windowStartMs;
-      let cells = this.storedSubjects.get(window);
-      if (!cells) this.storedSubjects.set(window, (cells = new Map()));
-      const stored = cells.get(key);
-      if (stored) for (const subject of list) stored.add(subject);
-      else cells.set(key, new Set(list));
-    }
   }
 
   /**
@@ -469,7 +430,6 @@ export class MeasurementPipeline {
     const { folded, state } = sealed;
     const offsets: OffsetMap = new Map();
     for (const [key, last] of sealed.lastOffsets) offsets.set(key, last + 1n);
-    const newSubjects = this.withoutStoredSubjects(folded);
     const began = performance.now();
     const input = {
       epoch: this.leadership.epoch,
@@ -483,7 +443,12 @@ export class MeasurementPipeline {
     };
     let published: unknown[] = [];
     if (!this.leadership.isLeader) throw new LeadershipLost(); // its connection was cut
-    if (folded.links.length === 0 && folded.consentChanges.size === 0 && !this.closesWindows(state)) {
+    if (
+      folded.links.length === 0 &&
+      folded.consentChanges.size === 0 &&
+      folded.erasures.size === 0 &&
+      !this.closesWindows(state)
+    ) {
       // The common batch (counts, subjects, ids, offsets, clock): one statement is its transaction.
       if (!(await this.repository.storeBatch(this.options.pool, input))) throw new LeadershipLost();
     } else {
@@ -494,7 +459,6 @@ export class MeasurementPipeline {
     }
     this.state = cloneClock(state);
     for (const [key, next] of offsets) this.offsets.set(key, next);
-    this.rememberSubjects(newSubjects, folded);
     for (const span of sealed.spans) span.end();
     this.progress.applied += sealed.messages;
     this.progress.batches += 1;
@@ -513,9 +477,6 @@ export class MeasurementPipeline {
     if (lateDropped > 0) this.options.logger.warn({ lateDropped }, 'events for closed windows dropped');
     for (const window of this.counted.keys())
       if (window + this.options.settings.windowMs <= this.state.closedBeforeMs) this.counted.delete(window);
-    for (const window of this.storedSubjects.keys())
-      if (window + this.options.settings.windowMs <= this.state.closedBeforeMs)
-        this.storedSubjects.delete(window);
     if (published > 0) {
       this.options.logger.info({ batches: published }, 'brand metric batches published');
       this.hasher.forgetWindowsBefore(this.state.closedBeforeMs - this.options.settings.windowMs);

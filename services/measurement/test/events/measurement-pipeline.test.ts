@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Topics, type BrandMetricBatchPublished } from '@packytrace/contracts';
 import { adminDatabaseUrl, readTopic, TEST_INTERNAL_SECRET, waitFor } from '@packytrace/testing';
 import pg from 'pg';
@@ -17,6 +18,7 @@ import {
   startMeasurement,
 } from '../support/kafka';
 import {
+  consent,
   FAR_FUTURE,
   LATENESS_MS,
   personArb,
@@ -319,6 +321,47 @@ describe('Measurement Pipeline through Kafka and PostgreSQL', () => {
       expect((await status(service)).lateDropped).toBe(0);
     } finally {
       await deleteTopicCopies(lateSuffix);
+    }
+  }, 120_000);
+
+  it('an account that withdraws analytics leaves the window still open: below k, the window is withheld', async () => {
+    const withdrawalSuffix = await createTopicCopies();
+    try {
+      const brandId = randomUUID();
+      const gtin = world.gtins[0]![0]!;
+      const at = (time: string) => Date.parse(`2024-03-03T${time}:00.000Z`);
+      const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const service = await start(
+        measurementConfig({
+          PT_MEASUREMENT_TOPIC_SUFFIX: withdrawalSuffix,
+          PT_MEASUREMENT_MIN_GROUP_SIZE: K,
+          PT_MEASUREMENT_WINDOW_SECONDS: 3600,
+          PT_MEASUREMENT_ALLOWED_LATENESS_SECONDS: 300,
+          PT_MEASUREMENT_IDLE_CLOSE_SECONDS: 3600,
+        }),
+      );
+      // The scans are stored before the withdrawal is read, which is stored before the window closes.
+      const steps = [
+        [a, b, c].map((id) => scanned(brandId, gtin, at('10:05'), { kind: 'account', id })),
+        [consent('ConsentWithdrawn', a, at('10:10'))],
+        [scanned(brandId, gtin, at('11:06'), { kind: 'account', id: d })],
+      ];
+      let produced = 0;
+      for (const events of steps) {
+        await produceEvents(withdrawalSuffix, events);
+        produced += events.length;
+        await waitFor(() => consumedAll(service, produced), 20_000, `${produced} events applied`);
+      }
+      const batches = await readTopic<BrandMetricBatchPublished>(
+        Topics.brandMetrics,
+        (all) => all.some((batch) => batch.brandId === brandId),
+        30_000,
+      );
+      expect(batches.filter((batch) => batch.brandId === brandId)).toEqual([
+        expect.objectContaining({ windowStart: '2024-03-03T10:00:00.000Z', cells: [], suppressedCells: 1 }),
+      ]);
+    } finally {
+      await deleteTopicCopies(withdrawalSuffix);
     }
   }, 120_000);
 });
