@@ -148,6 +148,49 @@ describe('the web app at 360 px', () => {
     await opened.context.close();
   });
 
+  it('a photo the browser cannot decode says so and leaves the controls usable', async () => {
+    const opened = await open({ signedIn: false });
+    const { page } = opened;
+    // The path where BarcodeDetector exists (Chromium on Linux has none): createImageBitmap rejects.
+    await page.addInitScript(() => {
+      (window as unknown as { BarcodeDetector: unknown }).BarcodeDetector = class {
+        static getSupportedFormats = async () => ['ean_13'];
+        detect = async () => [];
+      };
+    });
+    await page.goto(app.url);
+    const broken = saveGenerated('not-an-image.png', Buffer.from('this is not a PNG'));
+    await page.getByLabel('Choose a photo of a barcode').setInputFiles(broken);
+    await page
+      .getByRole('alert')
+      .getByText(/We couldn't find a barcode in that image/)
+      .waitFor({ timeout: 5_000 });
+    expect(await page.getByLabel('Choose a photo of a barcode').isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Look up' }).isEnabled()).toBe(true);
+    expect(opened.errors).toEqual([]);
+    await opened.context.close();
+  });
+
+  it('after signing in from an anonymous result, the code is scanned again as the account', async () => {
+    const opened = await open({ signedIn: false });
+    const { page } = opened;
+    await page.goto(app.url);
+    await page.getByLabel('GTIN, GS1 Digital Link or element string').fill(MILK_PASSPORT.gtin);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByRole('button', { name: 'Sign in to add to your fridge' }).waitFor();
+    const resultUrl = page.url();
+    // How Keycloak's round trip ends: the account's session stored, back on the same result page.
+    opened.script.signedIn = true;
+    await fakeSignedInSession(page, ['consumer']);
+    await page.reload();
+    await page.getByRole('heading', { name: /Not suitable for you/ }).waitFor();
+    await page.getByRole('button', { name: 'Add to fridge' }).waitFor();
+    expect(opened.script.scanCodes).toEqual([MILK_PASSPORT.gtin, MILK_PASSPORT.gtin]);
+    expect(page.url()).toBe(resultUrl); // the scripted gateway answers every scan with the same id
+    expect(opened.errors).toEqual([]);
+    await opened.context.close();
+  });
+
   it('an uploaded GS1 DataMatrix keeps its batch and expiry for the service', async () => {
     const opened = await open({ signedIn: true });
     const { page } = opened;
@@ -219,9 +262,20 @@ describe('the web app at 360 px', () => {
     expect(await page.getByRole('checkbox', { name: 'Eggs' }).isChecked()).toBe(false);
     expect(await page.getByLabel('Sugars (g)').inputValue()).toBe('10');
     await expectFitsPhone(opened, 'profile');
+    // Switching the analytics consent reloads the consents, and keeps the unsaved profile edits.
+    await page.getByRole('checkbox', { name: 'Eggs' }).check();
+    const analytics = page.getByRole('switch', { name: 'Count me in anonymous statistics' });
+    await analytics.click();
+    await expect.poll(() => analytics.isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'Eggs' }).isChecked()).toBe(true);
 
     await page.getByRole('link', { name: 'Fridge' }).click();
     await page.getByRole('heading', { name: 'In your fridge' }).waitFor();
+    // A navigation names the new screen and puts focus at its start.
+    expect(await page.title()).toBe('Your fridge – PackyTrace');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    const history = page.getByRole('list', { name: 'Fridge history, newest first' }).locator('li');
+    await expect.poll(() => history.first().textContent()).toMatch(/Consumed 1 ×/);
     const names = await page.locator('.fridge-item h3').allTextContents();
     expect(names).toEqual(['Smoked salmon', 'Alpine whole milk yoghurt, strawberry', 'Rye bread']);
     await page.getByText('Consumed 1 × Alpine whole milk yoghurt, strawberry').waitFor();
@@ -240,6 +294,10 @@ describe('the web app at 360 px', () => {
     await page.getByRole('button', { name: /Alpine whole milk yoghurt/ }).click();
     await page.getByRole('heading', { name: 'Recall' }).waitFor();
     expect(await page.getByLabel('Name').inputValue()).toBe(MILK_PASSPORT.name);
+    // The public passport has no publish settings: the editor asks for them instead of sending defaults.
+    await page.getByText(/doesn't show this passport's Nutri-Score category/).waitFor();
+    expect(await page.getByRole('radio', { name: /^Use by/ }).isChecked()).toBe(false);
+    expect(await page.getByRole('radio', { name: /^Best before/ }).isChecked()).toBe(false);
     await expectFitsPhone(opened, 'brand-editor');
     await opened.context.close();
   });

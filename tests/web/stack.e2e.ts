@@ -177,7 +177,11 @@ describe('a Brand user on the real stack', () => {
     const otherBrandGtin = `0${NORDHAVN_PREFIX}99999`;
     await form.getByLabel('GTIN', { exact: true }).fill(otherBrandGtin + gs1CheckDigit(otherBrandGtin));
     await form.getByLabel('Name', { exact: true }).fill('Not ours');
-    for (const input of await form.locator('fieldset').last().locator('input').all()) await input.fill('1');
+    const nutrition = form.getByRole('group', { name: 'Nutrition per 100 g' });
+    for (const input of await nutrition.locator('input').all()) await input.fill('1');
+    // No default for the date marking: use-by versus best-before is a safety choice the Brand makes.
+    await form.getByRole('radio', { name: /^Best before/ }).check();
+    await form.getByLabel('Typical shelf life (days)').fill('10');
     await page.getByRole('button', { name: 'Publish passport' }).click();
     await page
       .getByRole('alert')

@@ -65,6 +65,8 @@ export interface GatewayScript {
   signedIn: boolean;
   healthConsent: boolean;
   profile: HealthProfile;
+  /** The analytics consent; PUT /api/v1/me/consents/analytics changes it. */
+  analyticsConsent?: boolean;
 }
 
 const json = (route: Route, status: number, body: unknown, origin: string) =>
@@ -162,7 +164,11 @@ function answerFor(
       body: {
         consents: {
           health_profile: health,
-          analytics: { granted: true, policyVersion: '2026-11', changedAt: '2026-11-19T09:00:00Z' },
+          analytics: {
+            granted: script.analyticsConsent ?? true,
+            policyVersion: '2026-11',
+            changedAt: '2026-11-19T09:00:00Z',
+          },
         },
         history: [
           {
@@ -186,6 +192,11 @@ function answerFor(
         ],
       },
     };
+  }
+  if (key === 'PUT /api/v1/me/consents/analytics') {
+    const { granted, policyVersion } = request.postDataJSON() as { granted: boolean; policyVersion: string };
+    script.analyticsConsent = granted;
+    return { status: 200, body: { granted, policyVersion, changedAt: new Date().toISOString() } };
   }
   if (key === 'GET /api/v1/me/scans') {
     const item = {

@@ -35,6 +35,7 @@ const NOT_FOR_THE_APP = new Set([
   'internal_only',
   'untrusted_identity',
   'brand_name_taken',
+  'invalid_brand_name',
   'prefix_overlap',
   'invalid_gs1_company_prefix',
   'unsupported_media_type',

@@ -1,6 +1,8 @@
 import type { User } from 'oidc-client-ts';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiClient } from '../api/client';
+import { ApiClient, ApiError } from '../api/client';
+import { NETWORK_SENTENCE } from '../api/problems';
+import { renewRetryDelay, sessionEnded } from './renewal';
 import { BRAND_ROLE, realmRoles } from './roles';
 import { userManager, type SignInState } from './userManager';
 
@@ -29,16 +31,44 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       .then((stored) => active && setUser(stored && !stored.expired ? stored : null))
       .catch(() => active && setUser(null))
       .finally(() => active && setReady(true));
+    // A renewal that failed on the way (network drop, Keycloak briefly down) is tried again: the
+    // automatic renewal retries only timeouts, and the refresh token may well still be good.
+    let failures = 0;
+    let retry: number | undefined;
+    const renewLater = () => {
+      failures += 1;
+      window.clearTimeout(retry);
+      retry = window.setTimeout(
+        async () => {
+          if (!(await userManager.getUser())?.refresh_token) return;
+          userManager.signinSilent().then(
+            () => (failures = 0),
+            (error: unknown) => renewalFailed(error),
+          );
+        },
+        renewRetryDelay(failures) * 1000,
+      );
+    };
+    // Signed out only when Keycloak says the session is over, not stuck with a dead session.
+    const renewalFailed = (error: unknown) => {
+      if (!active) return;
+      if (sessionEnded(error)) void userManager.removeUser();
+      else renewLater();
+    };
     const events = userManager.events;
     const unsubscribes = [
-      events.addUserLoaded((loaded) => setUser(loaded)),
+      events.addUserLoaded((loaded) => {
+        failures = 0;
+        window.clearTimeout(retry);
+        setUser(loaded);
+      }),
       events.addUserUnloaded(() => setUser(null)),
       events.addUserSignedOut(() => void userManager.removeUser()),
-      // A refresh that fails (session ended in Keycloak) leaves the user signed out, not stuck.
-      events.addSilentRenewError(() => void userManager.removeUser()),
+      events.addSilentRenewError(renewalFailed),
     ];
     return () => {
       active = false;
+      window.clearTimeout(retry);
       unsubscribes.forEach((unsubscribe) => unsubscribe());
     };
   }, []);
@@ -47,12 +77,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const current = await userManager.getUser();
     if (!current) return null;
     if (!current.expired) return current.access_token;
+    if (!current.refresh_token) {
+      await userManager.removeUser(); // nothing to renew it with
+      return null;
+    }
     try {
       const renewed = await userManager.signinSilent();
       return renewed?.access_token ?? null;
-    } catch {
-      await userManager.removeUser();
-      return null;
+    } catch (error) {
+      if (sessionEnded(error)) {
+        await userManager.removeUser();
+        return null;
+      }
+      // Still signed in: this call fails as any call does while the network is down.
+      throw new ApiError(0, 'network_error', NETWORK_SENTENCE);
     }
   }, []);
 

@@ -1,8 +1,10 @@
-import { NavLink, Outlet } from 'react-router';
+import { useEffect, useRef } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../auth/AuthProvider';
 
 export function Layout() {
   const auth = useAuth();
+  const main = useMoveFocusOnNavigation();
   const links = [
     { to: '/', label: 'Scan', end: true },
     { to: '/search', label: 'Search' },
@@ -57,9 +59,28 @@ export function Layout() {
           </ul>
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
     </>
   );
+}
+
+/**
+ * After a client-side navigation, focus goes to <main>, as a page load would put it at the start:
+ * otherwise it stays on the link just used and a screen reader announces nothing of the new screen
+ * (WCAG 2.2, 2.4.3 Focus Order). Not on the first load, where the browser already starts at the top.
+ */
+function useMoveFocusOnNavigation() {
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const shown = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = shown.current;
+    shown.current = pathname;
+    if (previous === null || previous === pathname) return;
+    main.current?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [pathname]);
+  return main;
 }

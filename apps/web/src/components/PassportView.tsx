@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Passport, ScanResult, Verdict, VerdictStatus } from '../api/types';
-import { allergenLabel, allergensOfConcern } from '../domain/allergens';
+import { allergenLabel, allergensOfConcern, allergensToHighlight } from '../domain/allergens';
 import { IngredientList } from './IngredientList';
 import { NutriScoreBadge } from './NutriScoreBadge';
 import { NutritionTable } from './NutritionTable';
@@ -64,7 +64,10 @@ export function PassportView({ passport, userAllergens, identifier, verdict, act
 
       <section aria-labelledby="ingredients-title">
         <h2 id="ingredients-title">Ingredients</h2>
-        <IngredientList ingredients={passport.ingredients} userAllergens={userAllergens} />
+        <IngredientList
+          ingredients={passport.ingredients}
+          allergens={allergensToHighlight(passport, userAllergens)}
+        />
       </section>
 
       <section aria-labelledby="allergens-title">

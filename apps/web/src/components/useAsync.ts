@@ -1,15 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, errorSentence } from '../api/client';
+import { errorSentence } from '../api/client';
+import { sameDeps, stateWhileLoading, type AsyncState } from './asyncState';
 
-export type AsyncState<T> =
-  | { status: 'loading' }
-  | { status: 'ok'; data: T }
-  | { status: 'error'; error: ApiError | Error; sentence: string };
+export type { AsyncState } from './asyncState';
 
 /**
  * Runs `load` when `deps` change and on `reload()`; ignores answers that arrive after a newer call.
- * `deps` say when to load, as in useEffect; `load` itself is read fresh each time. The returned
- * object changes only when the state does, so it is safe as an effect dependency.
+ * `deps` say when to load, as in useEffect; `load` itself is read fresh each time. A `reload()`
+ * keeps the data on screen while it runs (stateWhileLoading). The returned object changes only
+ * when the state does, so it is safe as an effect dependency.
  */
 export function useAsync<T>(
   load: () => Promise<T>,
@@ -22,9 +21,12 @@ export function useAsync<T>(
   useEffect(() => {
     loadRef.current = load;
   });
+  const loadedDeps = useRef<readonly unknown[] | null>(null);
   useEffect(() => {
     const call = ++latest.current;
-    setState({ status: 'loading' });
+    const same = sameDeps(loadedDeps.current, deps);
+    loadedDeps.current = deps;
+    setState((previous) => stateWhileLoading(previous, same));
     loadRef.current().then(
       (data) => call === latest.current && setState({ status: 'ok', data }),
       (error: unknown) =>

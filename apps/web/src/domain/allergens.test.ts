@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allergensOfConcern, highlightIngredient } from './allergens';
+import { allergensOfConcern, allergensToHighlight, highlightIngredient } from './allergens';
 
 const highlighted = (ingredient: string, allergens: string[]) =>
   highlightIngredient(ingredient, allergens)
@@ -18,6 +18,36 @@ describe('allergen highlighting', () => {
   it('matches whole words only', () => {
     expect(highlighted('goat cheese', ['gluten'])).toEqual([]);
     expect(highlighted('oat flakes', ['gluten'])).toEqual([['oat', 'gluten']]);
+  });
+
+  it('does not take plant butters, creams and milks for milk', () => {
+    for (const ingredient of [
+      'cocoa butter',
+      'Shea Butter',
+      'coconut cream',
+      'coconut  milk',
+      'cream of tartar',
+      'butter beans',
+    ])
+      expect(highlighted(ingredient, ['milk']), ingredient).toEqual([]);
+    expect(highlighted('peanut butter (roasted peanuts)', ['milk'])).toEqual([]);
+    expect(highlighted('almond milk', ['milk'])).toEqual([]);
+  });
+
+  it('still highlights dairy, and a plant butter for the allergen it does name', () => {
+    expect(highlighted('ice cream', ['milk'])).toEqual([['cream', 'milk']]);
+    expect(highlighted('butter, cocoa butter, buttermilk', ['milk'])).toEqual([
+      ['butter', 'milk'],
+      ['buttermilk', 'milk'],
+    ]);
+    expect(highlighted('peanut butter', ['peanuts', 'milk'])).toEqual([['peanut butter', 'peanuts']]);
+    expect(highlighted('almond milk', ['nuts'])).toEqual([['almond milk', 'nuts']]);
+  });
+
+  it('marks only the user allergens the product declares, as contained or as traces', () => {
+    const darkChocolate = { allergens: ['soybeans'], traces: ['nuts'] };
+    expect(allergensToHighlight(darkChocolate, ['milk', 'nuts', 'soybeans'])).toEqual(['soybeans', 'nuts']);
+    expect(allergensToHighlight(darkChocolate, ['milk'])).toEqual([]);
   });
 
   it('highlights nothing for a user without allergens or with unknown codes', () => {

@@ -59,6 +59,9 @@ const ALLERGEN_WORDS: Record<Allergen, string[]> = {
     'milk',
     'cream',
     'butter',
+    'buttermilk',
+    'butterfat',
+    'ghee',
     'cheese',
     'whey',
     'lactose',
@@ -105,6 +108,47 @@ const ALLERGEN_WORDS: Record<Allergen, string[]> = {
   ],
 };
 
+/**
+ * Names in which a dairy word ("butter", "milk", "cream") means something else: plant fats and
+ * drinks, and a few homonyms. Each is matched as a whole so its dairy word is not; it is
+ * highlighted only for the allergen it does name (peanut butter is peanuts, not milk).
+ */
+const NOT_DAIRY: [phrase: string, allergen: Allergen | null][] = [
+  ['cocoa butter', null],
+  ['cacao butter', null],
+  ['shea butter', null],
+  ['mango butter', null],
+  ['kokum butter', null],
+  ['illipe butter', null],
+  ['sal butter', null],
+  ['apple butter', null],
+  ['sunflower butter', null],
+  ['butter bean', null],
+  ['butter beans', null],
+  ['coconut milk', null],
+  ['coconut cream', null],
+  ['cream of coconut', null],
+  ['cream of tartar', null],
+  ['rice milk', null],
+  ['milk thistle', null],
+  ['peanut butter', 'peanuts'],
+  ['almond butter', 'nuts'],
+  ['almond milk', 'nuts'],
+  ['cashew butter', 'nuts'],
+  ['cashew milk', 'nuts'],
+  ['hazelnut butter', 'nuts'],
+  ['hazelnut milk', 'nuts'],
+  ['nut butter', 'nuts'],
+  ['nut milk', 'nuts'],
+  ['sesame butter', 'sesame'],
+  ['soy milk', 'soybeans'],
+  ['soya milk', 'soybeans'],
+  ['soy cream', 'soybeans'],
+  ['soya cream', 'soybeans'],
+  ['oat milk', 'gluten'],
+  ['oat cream', 'gluten'],
+];
+
 export interface IngredientSegment {
   text: string;
   /** Set when this part of the text names one of the user's allergens. */
@@ -121,31 +165,37 @@ export function allergenLabel(code: string): string {
 
 /**
  * Splits one ingredient into plain and highlighted parts. Only whole words match ("oat" does not
- * match "goat"), case-insensitively; longer words win over shorter ones ("skimmed milk" over "milk").
+ * match "goat"), case-insensitively; longer words win over shorter ones ("skimmed milk" over "milk"),
+ * so "cocoa butter" (NOT_DAIRY) is read as one name and not as butter.
  */
 export function highlightIngredient(
   ingredient: string,
   userAllergens: readonly string[],
 ): IngredientSegment[] {
-  const words = userAllergens
-    .filter(isAllergen)
-    .flatMap((allergen) => ALLERGEN_WORDS[allergen].map((word) => ({ word, allergen })));
-  if (words.length === 0) return [{ text: ingredient }];
-  words.sort((a, b) => b.word.length - a.word.length);
-  const pattern = new RegExp(
-    `(?<![\\p{L}\\p{N}])(${words.map((w) => escapeRegExp(w.word)).join('|')})(?![\\p{L}\\p{N}])`,
-    'giu',
-  );
+  const active = userAllergens.filter(isAllergen);
+  if (active.length === 0) return [{ text: ingredient }];
+  const names = new Map<string, Allergen | null>(NOT_DAIRY);
+  for (const allergen of active) for (const word of ALLERGEN_WORDS[allergen]) names.set(word, allergen);
+  const alternatives = [...names.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((name) => name.split(' ').map(escapeRegExp).join('\\s+'));
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   const segments: IngredientSegment[] = [];
+  const plain = (text: string) => {
+    const previous = segments.at(-1);
+    if (previous && !previous.allergen) previous.text += text;
+    else segments.push({ text });
+  };
   let last = 0;
   for (const match of ingredient.matchAll(pattern)) {
     const start = match.index;
-    if (start > last) segments.push({ text: ingredient.slice(last, start) });
-    const found = words.find((w) => w.word === match[0].toLowerCase());
-    segments.push({ text: match[0], allergen: found?.allergen });
+    if (start > last) plain(ingredient.slice(last, start));
+    const allergen = names.get(match[0].toLowerCase().replace(/\s+/g, ' '));
+    if (allergen && active.includes(allergen)) segments.push({ text: match[0], allergen });
+    else plain(match[0]);
     last = start + match[0].length;
   }
-  if (last < ingredient.length) segments.push({ text: ingredient.slice(last) });
+  if (last < ingredient.length) plain(ingredient.slice(last));
   return segments;
 }
 
@@ -158,6 +208,19 @@ export function allergensOfConcern(
     contains: product.allergens.filter((a) => userAllergens.includes(a)),
     traces: product.traces.filter((a) => userAllergens.includes(a) && !product.allergens.includes(a)),
   };
+}
+
+/**
+ * The user's allergens to mark in a product's ingredients: only those the product declares as
+ * contained or as traces. The declaration is the Brand's statement (Regulation (EU) No 1169/2011,
+ * Art. 21); matching words alone would also flag look-alikes the words list does not know.
+ */
+export function allergensToHighlight(
+  product: { allergens: readonly string[]; traces: readonly string[] },
+  userAllergens: readonly string[],
+): string[] {
+  const { contains, traces } = allergensOfConcern(product, userAllergens);
+  return [...contains, ...traces];
 }
 
 function escapeRegExp(text: string): string {

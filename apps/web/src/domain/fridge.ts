@@ -1,13 +1,17 @@
 /** Presenting the fridge: order, days left and plain-language expiry. */
-import type { ExpiryKind, FridgeHistoryEntry, FridgeItem } from '../api/types';
+import type { ExpiryKind, FridgeHistoryEntry, FridgeHistoryPage, FridgeItem } from '../api/types';
 
 const DAY_MS = 86_400_000;
 
-/** Whole days from `today` to an ISO date (negative once past); both read as UTC dates. */
+/**
+ * Whole days from `today` to an ISO date (negative once past). A date printed on a pack is a day
+ * where the shopper is, so `today` is read as the local calendar date, not the UTC one; both are
+ * then counted as UTC midnights, so a daylight-saving change never makes a day 23 or 25 hours.
+ */
 export function daysUntil(expiry: string, today: Date): number {
   const [y, m, d] = expiry.split('-').map(Number) as [number, number, number];
   const target = Date.UTC(y, m - 1, d);
-  const start = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const start = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
   return Math.round((target - start) / DAY_MS);
 }
 
@@ -49,6 +53,36 @@ export function undoableEventIds(events: readonly FridgeHistoryEntry[]): Set<str
   return new Set(
     events.filter((e) => UNDOABLE_TYPES.has(e.type) && !undone.has(e.eventId)).map((e) => e.eventId),
   );
+}
+
+/**
+ * The whole history, in the API's order (oldest first, docs/API.md), read page by page to the end:
+ * the newest entries, and the undo of a step, are on the last page, which has no other way in.
+ */
+export async function loadWholeHistory(
+  fetchPage: (cursor?: string) => Promise<FridgeHistoryPage>,
+): Promise<FridgeHistoryEntry[]> {
+  const events: FridgeHistoryEntry[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    events.push(...page.events);
+    cursor = page.nextCursor ?? undefined;
+    // A cursor that does not move on would ask for the same page forever.
+    if (cursor !== undefined && seen.has(cursor)) break;
+    if (cursor !== undefined) seen.add(cursor);
+  } while (cursor !== undefined);
+  return events;
+}
+
+/** The `count` newest entries, newest first, and how many older ones are not shown. */
+export function newestHistory(
+  events: readonly FridgeHistoryEntry[],
+  count: number,
+): { shown: FridgeHistoryEntry[]; older: number } {
+  const shown = events.slice(Math.max(0, events.length - count)).reverse();
+  return { shown, older: events.length - shown.length };
 }
 
 export function describeHistoryEntry(entry: FridgeHistoryEntry, nameOf: (itemId: string) => string): string {

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { usePageTitle } from '../components/usePageTitle';
 import { Link } from 'react-router';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { BrandMetrics, Granularity, MetricPoint } from '../api/types';
@@ -10,6 +11,7 @@ import { useAsync } from '../components/useAsync';
 import { defaultRange, formatBucket, METRICS, suppressedCellsSentence, totals } from '../domain/metrics';
 
 export function BrandDashboardPage() {
+  usePageTitle('Brand dashboard');
   return (
     <div className="page wide">
       <h1>Brand dashboard</h1>

@@ -5,12 +5,16 @@ import { RequireSignIn } from '../auth/RequireSignIn';
 import { BRAND_ROLE } from '../auth/roles';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status';
 import { useAction, useAsync } from '../components/useAsync';
+import { usePageTitle } from '../components/usePageTitle';
 import { ALLERGEN_LABELS, ALLERGENS } from '../domain/allergens';
 import {
   emptyPassportForm,
   formToInput,
+  missingPublishSettings,
+  NUTRI_SCORE_CATEGORIES,
   NUTRIENTS,
   passportToForm,
+  type NutriScoreCategory,
   type PassportForm,
 } from '../domain/passportForm';
 
@@ -26,7 +30,24 @@ const NUTRIENT_LABELS: Record<(typeof NUTRIENTS)[number], string> = {
   salt: 'Salt (g)',
 };
 
+/** The categories of the Nutri-Score 2023 algorithm (Santé publique France, 2023 update). */
+const NUTRI_SCORE_CATEGORY_LABELS: Record<NutriScoreCategory, string> = {
+  general: 'General foods',
+  cheese: 'Cheese',
+  fats_oils_nuts_seeds: 'Fats, oils, nuts and seeds',
+  red_meat: 'Red meat and red meat products',
+  beverage: 'Beverages',
+  water: 'Water',
+};
+
+/** Use-by is about safety, best-before about quality (Regulation (EU) No 1169/2011, Art. 24). */
+const EXPIRY_KINDS = [
+  ['use_by', 'Use by: a safety date (fresh meat, fish, dairy)'],
+  ['best_before', 'Best before: a quality date'],
+] as const;
+
 export function BrandProductsPage() {
+  usePageTitle('Product passports');
   return (
     <div className="page">
       <h1>Product passports</h1>
@@ -96,6 +117,7 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
   if (existing.status === 'loading') return <Loading label="Loading the passport" />;
   if (existing.status === 'error')
     return <ErrorMessage sentence={existing.sentence} onRetry={existing.reload} />;
+  const unknownSettings = existing.data ? missingPublishSettings(existing.data).length > 0 : false;
 
   const set = <K extends keyof PassportForm>(key: K, value: PassportForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
@@ -138,6 +160,12 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
     <>
       <form className="card stack" onSubmit={(e) => void save(e)} aria-label="Product passport">
         <h2>{gtin ? `Edit ${form.name || gtin}` : 'New product'}</h2>
+        {unknownSettings && (
+          <p className="alert-inline">
+            The catalog doesn't show this passport's Nutri-Score category, date marking or shelf life. Enter
+            them again before publishing: publishing replaces the whole passport.
+          </p>
+        )}
         {gtin ? (
           <p className="small">GTIN {gtin}</p>
         ) : (
@@ -209,6 +237,71 @@ function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => vo
           value={form.packaging}
           onChange={(e) => set('packaging', e.target.value)}
         />
+        <fieldset>
+          <legend>Nutri-Score</legend>
+          <div className="limits">
+            <div>
+              <label htmlFor={`${id}-nutri-category`}>Nutri-Score category</label>
+              <select
+                id={`${id}-nutri-category`}
+                value={form.nutriScoreCategory}
+                onChange={(e) =>
+                  set('nutriScoreCategory', e.target.value as PassportForm['nutriScoreCategory'])
+                }
+                required
+              >
+                <option value="" disabled>
+                  Choose
+                </option>
+                {NUTRI_SCORE_CATEGORIES.map((category) => (
+                  <option key={category} value={category}>
+                    {NUTRI_SCORE_CATEGORY_LABELS[category]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor={`${id}-fvl`}>Fruit, vegetables, legumes (%)</label>
+              <input
+                id={`${id}-fvl`}
+                inputMode="decimal"
+                value={form.fruitVegetableLegumesPercent}
+                onChange={(e) => set('fruitVegetableLegumesPercent', e.target.value)}
+                required
+              />
+            </div>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Date on the pack</legend>
+          <div className="checks wide">
+            {EXPIRY_KINDS.map(([kind, label]) => (
+              <label key={kind} className="check">
+                <input
+                  type="radio"
+                  name={`${id}-expiry-kind`}
+                  value={kind}
+                  checked={form.expiryKind === kind}
+                  onChange={() => set('expiryKind', kind)}
+                  required
+                />
+                {label}
+              </label>
+            ))}
+          </div>
+          <div className="limits">
+            <div>
+              <label htmlFor={`${id}-shelf-life`}>Typical shelf life (days)</label>
+              <input
+                id={`${id}-shelf-life`}
+                inputMode="numeric"
+                value={form.shelfLifeDays}
+                onChange={(e) => set('shelfLifeDays', e.target.value)}
+                required
+              />
+            </div>
+          </div>
+        </fieldset>
         {field('origin', 'Origin')}
         <div className="row">
           <button type="submit" className="primary" disabled={action.busy}>

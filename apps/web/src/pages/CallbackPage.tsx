@@ -2,9 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { userManager, type SignInState } from '../auth/userManager';
 import { ErrorMessage, Loading } from '../components/Status';
+import { usePageTitle } from '../components/usePageTitle';
 
 /** Keycloak sends the browser back here with the authorization code; oidc-client-ts swaps it for tokens. */
 export function CallbackPage() {
+  usePageTitle('Signing in');
   const navigate = useNavigate();
   const [failed, setFailed] = useState(false);
   const handled = useRef(false);

@@ -4,15 +4,19 @@ import { useAuth } from '../auth/AuthProvider';
 import { RequireSignIn } from '../auth/RequireSignIn';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status';
 import { useAction, useAsync } from '../components/useAsync';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   daysUntil,
   describeExpiry,
   describeHistoryEntry,
+  loadWholeHistory,
+  newestHistory,
   orderFridgeItems,
   undoableEventIds,
 } from '../domain/fridge';
 
 export function FridgePage() {
+  usePageTitle('Your fridge');
   return (
     <div className="page">
       <h1>Your fridge</h1>
@@ -142,31 +146,23 @@ function FridgeItemCard({
   );
 }
 
+/** How many history entries show at first, and how many more each "Show older entries" adds. */
+const HISTORY_STEP = 20;
+
 function History({ version, onChanged }: { version: number; onChanged: () => void }) {
   const { api } = useAuth();
-  const [pages, setPages] = useState<FridgeHistoryEntry[][]>([]);
-  const history = useAsync(async () => {
-    const first = await api.fridgeHistory();
-    setPages([first.events]);
-    return first;
-  }, [api, version]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  // Read to the end every time: the API pages oldest first, and the newest entries matter most.
+  const history = useAsync(() => loadWholeHistory((cursor) => api.fridgeHistory(cursor)), [api, version]);
+  const [count, setCount] = useState(HISTORY_STEP);
   const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
 
-  const events = pages.flat();
-  const nextCursor = cursor ?? (history.status === 'ok' ? history.data.nextCursor : null);
+  const events = history.status === 'ok' ? history.data : [];
+  const { shown, older } = newestHistory(events, count);
   const undoable = undoableEventIds(events);
   const names = new Map(events.filter((e) => e.item).map((e) => [e.itemId, e.item!.name]));
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    const page = await action.run(() => api.fridgeHistory(nextCursor));
-    if (page) {
-      setPages((p) => [...p, page.events]);
-      setCursor(page.nextCursor);
-    }
-  }
+  const describe = (entry: FridgeHistoryEntry) =>
+    describeHistoryEntry(entry, (id) => names.get(id) ?? 'an item');
 
   async function undo(entry: FridgeHistoryEntry) {
     setNotice(null);
@@ -185,17 +181,18 @@ function History({ version, onChanged }: { version: number; onChanged: () => voi
         <Empty>Nothing has happened in your fridge yet.</Empty>
       )}
       {notice && <Notice>{notice}</Notice>}
-      {events.length > 0 && (
-        <ol className="timeline" reversed>
-          {[...events].reverse().map((entry) => (
+      {shown.length > 0 && (
+        <ol className="timeline" reversed start={events.length} aria-label="Fridge history, newest first">
+          {shown.map((entry) => (
             <li key={entry.eventId} className={`event ${entry.type}`}>
               <time dateTime={entry.occurredAt}>{new Date(entry.occurredAt).toLocaleString()}</time>
-              <span>{describeHistoryEntry(entry, (id) => names.get(id) ?? 'an item')}</span>
+              <span>{describe(entry)}</span>
               {undoable.has(entry.eventId) && (
                 <button
                   type="button"
                   className="link"
-                  aria-label={`Undo: ${describeHistoryEntry(entry, (id) => names.get(id) ?? 'an item')}`}
+                  aria-label={`Undo: ${describe(entry)}`}
+                  disabled={action.busy}
                   onClick={() => void undo(entry)}
                 >
                   Undo
@@ -205,9 +202,9 @@ function History({ version, onChanged }: { version: number; onChanged: () => voi
           ))}
         </ol>
       )}
-      {nextCursor && (
-        <button type="button" onClick={() => void loadMore()} disabled={action.busy}>
-          Show older entries
+      {older > 0 && (
+        <button type="button" onClick={() => setCount((c) => c + HISTORY_STEP)}>
+          Show older entries ({older})
         </button>
       )}
       {action.error && <ErrorMessage sentence={action.error} />}

@@ -3,6 +3,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { PassportView } from '../components/PassportView';
 import { ErrorMessage, Loading } from '../components/Status';
 import { useAsync } from '../components/useAsync';
+import { usePageTitle } from '../components/usePageTitle';
 import { useUserAllergens } from '../components/useUserAllergens';
 
 /** A passport opened from search: GET /api/v1/products/{gtin} records no scan, so it has no verdict. */
@@ -11,6 +12,7 @@ export function ProductPage() {
   const { api } = useAuth();
   const product = useAsync(() => api.product(gtin), [api, gtin]);
   const userAllergens = useUserAllergens();
+  usePageTitle(product.status === 'ok' ? product.data.name : 'Product passport');
   return (
     <div className="page">
       {product.status === 'loading' && <Loading label="Loading the product passport" />}

@@ -5,6 +5,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { RequireSignIn } from '../auth/RequireSignIn';
 import { ErrorMessage, Loading, Notice } from '../components/Status';
 import { useAction, useAsync } from '../components/useAsync';
+import { usePageTitle } from '../components/usePageTitle';
 import { config } from '../config';
 import { ALLERGEN_LABELS, ALLERGENS } from '../domain/allergens';
 
@@ -24,6 +25,7 @@ const LIMITS: { key: keyof HealthProfile['limits']; label: string; unit: string 
 const EMPTY_PROFILE: HealthProfile = { allergens: [], diets: [], limits: {} };
 
 export function ProfilePage() {
+  usePageTitle('Your Health Profile');
   return (
     <div className="page">
       <h1>Your Health Profile</h1>

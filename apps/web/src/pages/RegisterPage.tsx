@@ -1,10 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
+import { usePageTitle } from '../components/usePageTitle';
 import { useAuth } from '../auth/AuthProvider';
 import { ErrorMessage, Notice } from '../components/Status';
 import { useAction } from '../components/useAsync';
 
 /** Registration goes through the Identity service (POST /api/v1/accounts), then Keycloak's sign-in page. */
 export function RegisterPage() {
+  usePageTitle('Create an account');
   const auth = useAuth();
   const action = useAction();
   const [registeredEmail, setRegisteredEmail] = useState<string | null>(null);

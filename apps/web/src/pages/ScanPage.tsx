@@ -4,12 +4,17 @@ import { errorSentence } from '../api/client';
 import { useAuth } from '../auth/AuthProvider';
 import { CameraScanner } from '../components/CameraScanner';
 import { MyScans } from '../components/MyScans';
+import { usePageTitle } from '../components/usePageTitle';
 import { ErrorMessage, Loading } from '../components/Status';
 import { normalizeTypedCode } from '../domain/codes';
 import { decodeImageFile } from '../scan/decoder';
 import { rememberScan } from '../scan/scanStore';
 
+const NO_BARCODE_SENTENCE =
+  "We couldn't find a barcode in that image. Try a sharper, closer photo, or type the code.";
+
 export function ScanPage() {
+  usePageTitle('Scan a product');
   const { api, user } = useAuth();
   const navigate = useNavigate();
   const [typed, setTyped] = useState('');
@@ -33,8 +38,9 @@ export function ScanPage() {
       setError(null);
       try {
         const result = await api.scan(code);
-        rememberScan(result);
-        navigate(`/scans/${result.scanId}`, { state: result });
+        const scan = { result, code, owner: user?.profile.sub ?? null };
+        rememberScan(scan);
+        navigate(`/scans/${result.scanId}`, { state: scan });
       } catch (e) {
         setError(errorSentence(e));
       } finally {
@@ -42,7 +48,7 @@ export function ScanPage() {
         setBusy(null);
       }
     },
-    [api, navigate],
+    [api, user, navigate],
   );
 
   const onCameraCode = useCallback(
@@ -57,10 +63,16 @@ export function ScanPage() {
     if (!file) return;
     setBusy('Reading the barcode in your image');
     setError(null);
-    const code = await decodeImageFile(file);
-    setBusy(null);
+    let code: string | null = null;
+    try {
+      code = await decodeImageFile(file);
+    } catch {
+      // e.g. the barcode reader failed to load: the same advice as an image without a barcode
+    } finally {
+      setBusy(null);
+    }
     if (code) await submit(code);
-    else setError("We couldn't find a barcode in that image. Try a sharper, closer photo, or type the code.");
+    else setError(NO_BARCODE_SENTENCE);
   }
 
   function onTypedSubmit(event: FormEvent) {

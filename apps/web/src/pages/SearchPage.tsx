@@ -4,11 +4,13 @@ import { useAuth } from '../auth/AuthProvider';
 import { NutriScoreBadge } from '../components/NutriScoreBadge';
 import { Empty, ErrorMessage, Loading } from '../components/Status';
 import { useAsync } from '../components/useAsync';
+import { usePageTitle } from '../components/usePageTitle';
 
 export function SearchPage() {
   const { api } = useAuth();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
+  usePageTitle(q ? `Search: ${q}` : 'Search products');
   const [draft, setDraft] = useState(q);
   const inputId = useId();
   const results = useAsync(async () => (q ? api.searchProducts(q) : { items: [] }), [api, q]);

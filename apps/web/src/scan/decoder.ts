@@ -34,19 +34,36 @@ async function zxingReader() {
   return new BrowserMultiFormatReader();
 }
 
-/** Decodes the first barcode in an image file; null when none is found. */
+/**
+ * Decodes the first barcode in an image file; null when none is found, and at once when the file
+ * is not an image the browser can decode (createImageBitmap and HTMLImageElement.decode reject).
+ */
 export async function decodeImageFile(file: Blob): Promise<string | null> {
   const native = await nativeDetector();
   if (native) {
-    const bitmap = await createImageBitmap(file);
-    const [found] = await native.detect(bitmap);
-    bitmap.close();
-    if (found) return found.rawValue;
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch {
+      return null; // not a decodable image: ZXing could not read it either
+    }
+    try {
+      const [found] = await native.detect(bitmap);
+      if (found) return found.rawValue;
+    } catch {
+      // the detector failed on this image: ZXing may still read it
+    } finally {
+      bitmap.close();
+    }
   }
   const url = URL.createObjectURL(file);
   try {
+    // Loaded here, not by ZXing: its loader waits 10 s for an image that fails to load.
+    const image = new Image();
+    image.src = url;
+    await image.decode();
     const reader = await zxingReader();
-    const result = await reader.decodeFromImageUrl(url);
+    const result = await reader.decodeFromImageElement(image);
     return result.getText();
   } catch {
     return null;
