@@ -4,6 +4,7 @@
  * Failures become an ApiError carrying a human sentence.
  */
 import { config } from '../config';
+import type { BrandProductItem } from '../domain/passportForm';
 import { NETWORK_SENTENCE, problemSentenceWithDetail } from './problems';
 import type {
   AccountCreated,
@@ -118,7 +119,7 @@ export class ApiClient {
   }
 
   // Brand
-  brandProducts(): Promise<{ items: PassportSummary[] }> {
+  brandProducts(): Promise<{ items: (PassportSummary & BrandProductItem)[] }> {
     return this.call('GET', '/api/v1/brand/products');
   }
   publishProduct(gtin: string, input: BrandProductInput): Promise<Passport> {

@@ -6,6 +6,7 @@ import {
   missingPublishSettings,
   NUTRI_SCORE_CATEGORIES,
   passportToForm,
+  withPublishSettings,
   type EditablePassport,
 } from './passportForm';
 
@@ -115,6 +116,20 @@ describe('the Brand passport form', () => {
     });
     form.shelfLifeDays = '21';
     expect(formToInput(form)).toEqual({ input: publishedInput(smokedSalmon) });
+  });
+
+  it('prefills the publish settings from the Brand product list, so an unedited re-publish sends them unchanged', () => {
+    const { nutriScoreCategory, fruitVegetableLegumesPercent, shelfLifeDays, expiryKind, ...shown } =
+      smokedSalmon;
+    const item = {
+      publishSettings: { nutriScoreCategory, fruitVegetableLegumesPercent, shelfLifeDays, expiryKind },
+    };
+    const loaded = withPublishSettings(shown, item);
+    expect(missingPublishSettings(loaded)).toEqual([]);
+    expect(formToInput(passportToForm(loaded))).toEqual({ input: publishedInput(smokedSalmon) });
+    // a product published before the Nutri-Score inputs were stored: only those are asked for
+    const older = withPublishSettings(shown, { publishSettings: { shelfLifeDays, expiryKind } });
+    expect(missingPublishSettings(older)).toEqual(['nutriScoreCategory', 'fruitVegetableLegumesPercent']);
   });
 
   it('a new product needs its date marking chosen', () => {

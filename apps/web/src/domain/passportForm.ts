@@ -30,6 +30,22 @@ export type PublishSettings = Pick<
 /** A passport as the editor loads it: the catalog may return the publish settings too (API.md: "more fields welcome"). */
 export type EditablePassport = Passport & PublishSettings;
 
+/**
+ * A Brand's product as GET /api/v1/brand/products lists it: carries the publish settings the catalog
+ * knows for it (shelf life and date marking always; the Nutri-Score inputs when stored).
+ */
+export interface BrandProductItem {
+  publishSettings?: PublishSettings | null;
+}
+
+/** The passport to edit, with the publish settings from the Brand's product list filled in. */
+export function withPublishSettings(p: Passport, item?: BrandProductItem | null): EditablePassport {
+  const known = Object.fromEntries(
+    Object.entries(item?.publishSettings ?? {}).filter(([, value]) => value !== undefined && value !== null),
+  ) as PublishSettings;
+  return { ...p, ...known };
+}
+
 export interface PassportForm {
   name: string;
   category: string;

@@ -14,6 +14,8 @@ import {
   NUTRI_SCORE_CATEGORIES,
   NUTRIENTS,
   passportToForm,
+  withPublishSettings,
+  type BrandProductItem,
   type NutriScoreCategory,
   type PassportForm,
 } from '../domain/passportForm';
@@ -67,17 +69,18 @@ export function BrandProductsPage() {
 function BrandProducts() {
   const { api } = useAuth();
   const products = useAsync(() => api.brandProducts(), [api]);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<BrandProductItem & { gtin: string }>();
   const [creating, setCreating] = useState(false);
   if (products.status === 'loading') return <Loading label="Loading your products" />;
   if (products.status === 'error')
     return <ErrorMessage sentence={products.sentence} onRetry={products.reload} />;
   const close = () => {
-    setSelected(null);
+    setSelected(undefined);
     setCreating(false);
     products.reload();
   };
-  if (selected || creating) return <ProductEditor gtin={selected} onDone={close} />;
+  if (selected || creating)
+    return <ProductEditor gtin={selected?.gtin ?? null} listed={selected} onDone={close} />;
   return (
     <>
       <button type="button" className="primary" onClick={() => setCreating(true)}>
@@ -89,7 +92,7 @@ function BrandProducts() {
         <ul className="product-list" aria-label="Your products">
           {products.data.items.map((item) => (
             <li key={item.gtin}>
-              <button type="button" className="link" onClick={() => setSelected(item.gtin)}>
+              <button type="button" className="link" onClick={() => setSelected(item)}>
                 <strong>{item.name}</strong>
                 <span className="small">GTIN {item.gtin}</span>
               </button>
@@ -101,9 +104,21 @@ function BrandProducts() {
   );
 }
 
-function ProductEditor({ gtin, onDone }: { gtin: string | null; onDone: () => void }) {
+function ProductEditor({
+  gtin,
+  listed,
+  onDone,
+}: {
+  gtin: string | null;
+  /** The product as the Brand's list returned it, with its publish settings. */
+  listed?: BrandProductItem;
+  onDone: () => void;
+}) {
   const { api } = useAuth();
-  const existing = useAsync(async () => (gtin ? api.product(gtin) : null), [api, gtin]);
+  const existing = useAsync(
+    async () => (gtin ? withPublishSettings(await api.product(gtin), listed) : null),
+    [api, gtin, listed],
+  );
   const [form, setForm] = useState<PassportForm>(emptyPassportForm);
   const [newGtin, setNewGtin] = useState('');
   const [saved, setSaved] = useState<string | null>(null);

@@ -108,6 +108,27 @@ export const BrandProductInput = Type.Object(
 );
 export type BrandProductInput = Static<typeof BrandProductInput>;
 
+/**
+ * The publish settings of a Brand's product as stored (GET /api/v1/brand/products), so the editor can
+ * prefill them. Each is present when known: products published before they were stored may lack
+ * `nutriScoreCategory` and `fruitVegetableLegumesPercent`.
+ */
+export const PublishSettings = Type.Object({
+  nutriScoreCategory: Type.Optional(NutriScoreCategory),
+  fruitVegetableLegumesPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  shelfLifeDays: Type.Optional(Type.Integer({ minimum: 0 })),
+  expiryKind: Type.Optional(Type.Union([Type.Literal('use_by'), Type.Literal('best_before')])),
+});
+export type PublishSettings = Static<typeof PublishSettings>;
+
+/** A Brand's own product in GET /api/v1/brand/products: the summary plus its publish settings. */
+export const BrandProductSummary = Type.Object({
+  ...PassportSummary.properties,
+  publishSettings: Type.Optional(PublishSettings),
+});
+export type BrandProductSummary = Static<typeof BrandProductSummary>;
+export const BrandProductList = Type.Object({ items: Type.Array(BrandProductSummary) });
+
 export const RecallRequest = Type.Object(
   {
     batch: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),

@@ -1,4 +1,11 @@
-import type { BrandProductInput, Passport, PassportSummary, Recall } from '@packytrace/contracts';
+import type {
+  BrandProductInput,
+  BrandProductSummary,
+  Passport,
+  PassportSummary,
+  PublishSettings,
+  Recall,
+} from '@packytrace/contracts';
 import { nutriScore, type NutriScoreCategory } from './nutri-score';
 
 /** The stored passport facts besides the indexed columns (products.document). */
@@ -116,4 +123,22 @@ export function summaryOf(product: Product): PassportSummary {
     // the contract's Static of a mapped Union is `never`; the grade is one of A-E
     nutriScore: product.document.nutriScore as PassportSummary['nutriScore'],
   };
+}
+
+/**
+ * A Brand's product as its editor lists it: the summary plus the publish settings known for it
+ * (shelf life and date marking always; the Nutri-Score inputs when the stored document has them).
+ */
+export function brandSummaryOf(product: Product): BrandProductSummary {
+  const d: Partial<ProductDocument> = product.document;
+  const publishSettings: PublishSettings = {
+    // the contract's Static of a mapped Union is `never`; the category is one of its literals
+    ...(d.nutriScoreCategory != null ? { nutriScoreCategory: d.nutriScoreCategory as never } : {}),
+    ...(d.fruitVegetableLegumesPercent != null
+      ? { fruitVegetableLegumesPercent: d.fruitVegetableLegumesPercent }
+      : {}),
+    shelfLifeDays: product.shelfLifeDays,
+    expiryKind: product.expiryKind,
+  };
+  return { ...summaryOf(product), publishSettings };
 }

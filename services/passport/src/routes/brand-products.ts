@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   BrandProductInput,
+  BrandProductList,
   Gs1ProblemDetails,
   GtinParam,
   Passport,
   ProblemDetails,
-  ProductList,
   Recall,
   RecallRequest,
   Topics,
@@ -26,7 +26,7 @@ import {
 import type { BrandRepository, BrandScope } from '../db/brands';
 import type { ProductRepository } from '../db/products';
 import { gtinInScope } from '../domain/brand-scope';
-import { passportOf, productFromBrandInput, summaryOf } from '../domain/product';
+import { brandSummaryOf, passportOf, productFromBrandInput } from '../domain/product';
 import { gtin14From } from './gs1-problems';
 
 export interface BrandRouteDeps {
@@ -59,10 +59,10 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
   return async (app: ServiceApp) => {
     app.get(
       '/api/v1/brand/products',
-      { schema: { tags: ['brand'], response: { 200: ProductList, 403: ProblemDetails } } },
+      { schema: { tags: ['brand'], response: { 200: BrandProductList, 403: ProblemDetails } } },
       async (request) => {
         const brandId = requireBrand(request);
-        return { items: (await deps.products.listByBrand(brandId)).map(summaryOf) };
+        return { items: (await deps.products.listByBrand(brandId)).map(brandSummaryOf) };
       },
     );
 

@@ -89,6 +89,27 @@ describe('Brand self-service', () => {
     });
   });
 
+  it('lists the Brand’s products with their publish settings, so the editor can prefill them', async () => {
+    const gtin = gtinUnder(nordhavn.prefixes[0]);
+    const settings = {
+      nutriScoreCategory: 'red_meat',
+      fruitVegetableLegumesPercent: 12.5,
+      shelfLifeDays: 21,
+      expiryKind: 'use_by',
+    };
+    const published = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+      headers: brandUser(nordhavn.id),
+      body: { ...product, ...settings },
+    });
+    expect(published.status).toBe(201);
+    const listed = await call(passport.url, 'GET', '/api/v1/brand/products', {
+      headers: brandUser(nordhavn.id),
+    });
+    expect(listed.status).toBe(200);
+    const item = listed.body.items.find((i: { gtin: string }) => i.gtin === gtin);
+    expect(item).toMatchObject({ gtin, name: product.name, publishSettings: settings });
+  });
+
   it('refuses a GTIN outside the Brand’s prefixes with 403 outside_brand_scope', async () => {
     const gtin = gtinUnder(alpenmilch.prefixes[0]);
     const refused = await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
