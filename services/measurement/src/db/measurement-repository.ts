@@ -48,7 +48,7 @@ export class MeasurementRepository {
   async loadState(): Promise<{ state: StreamState; offsets: OffsetMap; counted: CountedIds }> {
     const state = newStreamState();
     const p = [this.pipeline];
-    const [clock, links, optOuts, offsets, counted] = await Promise.all([
+    const [clock, links, optOuts, decisionSeqs, offsets, counted] = await Promise.all([
       this.pool.query<{ max_event_time: Date | null; closed_before: Date }>(
         'SELECT max_event_time, closed_before FROM stream_clock WHERE pipeline = $1',
         p,
@@ -59,6 +59,10 @@ export class MeasurementRepository {
       ),
       this.pool.query<{ account_id: string }>(
         'SELECT account_id FROM analytics_opt_outs WHERE pipeline = $1',
+        p,
+      ),
+      this.pool.query<{ account_id: string; decision_seq: string }>(
+        'SELECT account_id, decision_seq FROM analytics_decision_seqs WHERE pipeline = $1',
         p,
       ),
       this.pool.query<{ topic: string; partition: number; next_offset: string }>(
@@ -77,6 +81,7 @@ export class MeasurementRepository {
     }
     for (const l of links.rows) state.links.set(l.visitor_id, l.account_id);
     for (const o of optOuts.rows) state.optedOut.add(o.account_id);
+    for (const s of decisionSeqs.rows) state.decisionSeqs.set(s.account_id, Number(s.decision_seq));
     const ids: CountedIds = new Map();
     for (const { window_start, event_ids } of counted.rows) {
       const window = window_start.getTime();
@@ -96,7 +101,7 @@ export class MeasurementRepository {
    * open windows, see eraseSubjects); then the ids of the facts it counted (one packed row per window,
    * see migration 003), counts, subject hashes with their shares, the offsets and the clock in ONE
    * statement, fenced by the leader's epoch; then links (merging the visitor's hashes in open windows
-   * into the account's) and opt-outs. `db` is a transaction's client, or the pool when the statement
+   * into the account's) and opt-outs with their decisions' numbers. `db` is a transaction's client, or the pool when the statement
    * alone is the transaction (a batch without links or consents). Returns false, having written
    * nothing, when another instance leads the pipeline since `epoch` (a takeover in progress is waited
    * for: FOR SHARE).
@@ -220,7 +225,7 @@ export class MeasurementRepository {
     );
     if (!rows[0]?.leading) return false;
     if (batch.links.length > 0) await this.storeLinks(db, batch.links, hasher);
-    if (batch.consentChanges.size > 0) await this.storeConsents(db, batch.consentChanges);
+    if (batch.consentChanges.size > 0) await this.storeConsents(db, batch.consentChanges, batch.decisionSeqs);
     return true;
   }
 
@@ -321,7 +326,12 @@ export class MeasurementRepository {
     );
   }
 
-  private async storeConsents(client: Pool | PoolClient, changes: Map<string, boolean>): Promise<void> {
+  /** Opt-outs, and the number of each account's latest decision applied (it only moves forward). */
+  private async storeConsents(
+    client: Pool | PoolClient,
+    changes: Map<string, boolean>,
+    decisionSeqs: Map<string, number>,
+  ): Promise<void> {
     const optedOut = [...changes].filter(([, out]) => out).map(([id]) => id);
     const optedIn = [...changes].filter(([, out]) => !out).map(([id]) => id);
     if (optedOut.length > 0) {
@@ -334,6 +344,15 @@ export class MeasurementRepository {
       await client.query(
         'DELETE FROM analytics_opt_outs WHERE pipeline = $1 AND account_id = ANY($2::uuid[])',
         [this.pipeline, optedIn],
+      );
+    }
+    if (decisionSeqs.size > 0) {
+      await client.query(
+        `INSERT INTO analytics_decision_seqs (pipeline, account_id, decision_seq)
+         SELECT $1, a, s FROM unnest($2::uuid[], $3::bigint[]) AS u(a, s)
+         ON CONFLICT (pipeline, account_id) DO UPDATE
+           SET decision_seq = GREATEST(analytics_decision_seqs.decision_seq, excluded.decision_seq)`,
+        [this.pipeline, [...decisionSeqs.keys()], [...decisionSeqs.values()]],
       );
     }
   }
@@ -499,6 +518,7 @@ export class MeasurementRepository {
       'stream_clock',
       'visitor_links',
       'analytics_opt_outs',
+      'analytics_decision_seqs',
       'privacy_budget',
     ]) {
       await this.pool.query(`DELETE FROM ${table} WHERE pipeline = $1`, p);

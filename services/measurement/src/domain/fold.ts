@@ -31,6 +31,11 @@ export interface StreamState {
   links: Map<string, string>;
   /** Accounts that withdrew the `analytics` consent. */
   optedOut: Set<string>;
+  /**
+   * Account id → `consentSeq` of the latest `analytics` decision applied (of those that carry one): a
+   * decision numbered no higher is an older one read late or resent, and changes nothing.
+   */
+  decisionSeqs: Map<string, number>;
 }
 
 /** The events a cell (or one subject's share of it) counts, by kind. */
@@ -68,6 +73,8 @@ export interface FoldedBatch {
   links: VisitorLink[];
   /** account id → true when opted out, false when opted back in. */
   consentChanges: Map<string, boolean>;
+  /** account id → `consentSeq` of its latest decision applied in this batch (when it carried one). */
+  decisionSeqs: Map<string, number>;
   /**
    * Subject key → the clock's `closedBeforeMs` when the subject left the analytics (see
    * withdrawFromOpenWindows): what was stored for it before this batch leaves every window ending after
@@ -89,6 +96,7 @@ export function emptyBatch(): FoldedBatch {
     subjects: new Map(),
     links: [],
     consentChanges: new Map(),
+    decisionSeqs: new Map(),
     erasures: new Map(),
     lateDropped: 0,
     counted: 0,
@@ -96,7 +104,13 @@ export function emptyBatch(): FoldedBatch {
 }
 
 export function newStreamState(): StreamState {
-  return { maxEventTimeMs: null, closedBeforeMs: 0, links: new Map(), optedOut: new Set() };
+  return {
+    maxEventTimeMs: null,
+    closedBeforeMs: 0,
+    links: new Map(),
+    optedOut: new Set(),
+    decisionSeqs: new Map(),
+  };
 }
 
 /** The subject an event counts for: the account, or the visitor's account once linked. */
@@ -176,6 +190,14 @@ function applyIdentityFact(
     (event.type === 'ConsentWithdrawn' || event.type === 'ConsentGranted') &&
     event.purpose === ANALYTICS_PURPOSE
   ) {
+    if (event.consentSeq !== undefined) {
+      // Identity numbers an account's decisions in commit order; events without a number (older
+      // producers) are applied in the order read, as before.
+      const latest = state.decisionSeqs.get(event.accountId);
+      if (latest !== undefined && event.consentSeq <= latest) return;
+      state.decisionSeqs.set(event.accountId, event.consentSeq);
+      batch.decisionSeqs.set(event.accountId, event.consentSeq);
+    }
     const optedOut = event.type === 'ConsentWithdrawn';
     if (optedOut) state.optedOut.add(event.accountId);
     else state.optedOut.delete(event.accountId);

@@ -6,7 +6,7 @@ import { quietLogger, roleDatabaseUrl } from '@packytrace/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeadershipLost } from '../../src/db/leadership';
 import { MeasurementRepository } from '../../src/db/measurement-repository';
-import { foldEvents, newStreamState, type MeasuredEvent } from '../../src/domain/fold';
+import { foldEvents, newStreamState, type MeasuredEvent, type StreamState } from '../../src/domain/fold';
 import { SubjectHasher } from '../../src/domain/subject-hasher';
 import { consent, fridgeFact, registered, scanned } from '../support/streams';
 
@@ -48,7 +48,7 @@ async function pipeline() {
   const repository = new MeasurementRepository(pool, `repository-test-${randomUUID()}`);
   pipelines.push(repository);
   await pool.query('INSERT INTO stream_leader (pipeline, epoch) VALUES ($1, 1)', [repository.pipeline]);
-  const state = newStreamState();
+  let state = newStreamState();
   const brandId = randomUUID();
   brands.push(brandId);
   const gtin = '04012345000016';
@@ -69,6 +69,11 @@ async function pipeline() {
           windowMs: HOUR,
         });
       });
+    },
+    /** Goes on from the state a new instance of the pipeline loads, as after a restart. */
+    async reload(): Promise<StreamState> {
+      ({ state } = await new MeasurementRepository(pool, repository.pipeline).loadState());
+      return state;
     },
     /** The open cell of the product as stored, with its number of subject hashes; null when there is none. */
     async openCell(product = gtin) {
@@ -151,5 +156,21 @@ describe('an analytics withdrawal stored by the repository', () => {
       LeadershipLost,
     );
     expect(await p.openCell()).toEqual({ scans: 3, fridgeAdds: 0, consumed: 0, discarded: 0, subjects: 3 });
+  });
+
+  it('remembers the latest consentSeq across a restart: an old withdrawal resent after the re-grant changes nothing', async () => {
+    const p = await pipeline();
+    const withdrawal = consent('ConsentWithdrawn', a, at('10:10'), 2);
+    await p.apply([withdrawal]);
+    await p.apply([consent('ConsentGranted', a, at('10:20'), 3)]);
+
+    const reloaded = await p.reload();
+    expect(reloaded.decisionSeqs.get(a)).toBe(3);
+    expect(reloaded.optedOut.has(a)).toBe(false);
+
+    await p.apply([...[a, b, c].map((id) => p.scan('10:25', byAccount(id)))]);
+    await p.apply([{ ...withdrawal }, p.scan('10:30', byAccount(a))]);
+    expect(await p.openCell()).toEqual({ scans: 4, fridgeAdds: 0, consumed: 0, discarded: 0, subjects: 3 });
+    expect((await p.reload()).optedOut.has(a)).toBe(false);
   });
 });

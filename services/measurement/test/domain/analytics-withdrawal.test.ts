@@ -140,6 +140,48 @@ describe('an analytics withdrawal takes the account out of every window not yet 
       ]);
     }
   });
+
+  it('a resent copy of an old withdrawal after the re-grant leaves the account in (consentSeq): the events after the re-grant count', () => {
+    for (const cuts of [[1, 1, 1, 1, 1, 1], [6], [2, 4]]) {
+      const m = measurement(1);
+      const withdrawal = consent('ConsentWithdrawn', a, at('10:10'), 2);
+      const events = [
+        scanned(brand, gtin, at('10:05'), byAccount(a)),
+        withdrawal,
+        consent('ConsentGranted', a, at('10:20'), 3),
+        scanned(brand, gtin, at('10:25'), byAccount(a)),
+        { ...withdrawal }, // the relay resends it
+        scanned(brand, gtin, at('10:30'), byAccount(a)),
+      ];
+      let from = 0;
+      for (const size of cuts) m.apply(events.slice(from, (from += size)));
+      m.flush(FAR_FUTURE);
+      expect(windowOf(m, '10:00')[0]!.cells).toEqual([
+        { gtin, scans: 2, distinctSubjects: 1, fridgeAdds: 0, consumed: 0, discarded: 0 },
+      ]);
+    }
+  });
+
+  it('a resent copy of an old grant after the withdrawal leaves the account out (consentSeq)', () => {
+    for (const cuts of [[1, 1, 1, 1, 1, 1], [6], [3, 3]]) {
+      const m = measurement(1);
+      const grant = consent('ConsentGranted', a, at('10:01'), 1);
+      const events = [
+        grant,
+        scanned(brand, gtin, at('10:05'), byAccount(a)),
+        consent('ConsentWithdrawn', a, at('10:10'), 2),
+        { ...grant }, // the relay resends it
+        scanned(brand, gtin, at('10:15'), byAccount(a)),
+        scanned(brand, gtin, at('10:16'), byAccount(b)),
+      ];
+      let from = 0;
+      for (const size of cuts) m.apply(events.slice(from, (from += size)));
+      m.flush(FAR_FUTURE);
+      expect(windowOf(m, '10:00')[0]!.cells).toEqual([
+        { gtin, scans: 1, distinctSubjects: 1, fridgeAdds: 0, consumed: 0, discarded: 0 },
+      ]);
+    }
+  });
 });
 
 describe('withdrawals over random event streams', () => {
@@ -205,6 +247,54 @@ describe('withdrawals over random event streams', () => {
               );
             }
           expect(run(events, k, cuts, LATENESS_MS)).toEqual(run(events, k, [], LATENESS_MS));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('numbered decisions resent anywhere after their original change nothing, however the stream is cut', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(personArb(2, 2, 5 * WINDOW_MS), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: 20 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 10 }),
+        (k, people, changes, resends, cuts) => {
+          const tagged = streamOf(worldOf(people, 2, 2));
+          const accounts = tagged.flatMap((t) =>
+            t.event.type === 'AccountRegistered' ? [t.event.accountId] : [],
+          );
+          const events = tagged.map((t) => t.event);
+          if (accounts.length === 0) return;
+          for (const [who, where, withdraw] of changes) {
+            const type = withdraw ? 'ConsentWithdrawn' : 'ConsentGranted';
+            events.splice(where % (events.length + 1), 0, consent(type, accounts[who % accounts.length]!, 0));
+          }
+          // Identity numbers each account's decisions in commit order, which is the stream's order here.
+          const seqs = new Map<string, number>();
+          const numbered = events.map((e) =>
+            e.type === 'ConsentGranted' || e.type === 'ConsentWithdrawn'
+              ? {
+                  ...e,
+                  consentSeq: seqs.set(e.accountId, (seqs.get(e.accountId) ?? 0) + 1).get(e.accountId)!,
+                }
+              : e,
+          );
+          const decisions = numbered.flatMap((e, i) =>
+            e.type === 'ConsentGranted' || e.type === 'ConsentWithdrawn' ? [i] : [],
+          );
+          // Each copy goes somewhere after its original.
+          const copiesAfter = new Map<number, MeasuredEvent[]>();
+          if (decisions.length > 0)
+            for (const [which, offset] of resends) {
+              const original = decisions[which % decisions.length]!;
+              const after = original + (offset % (numbered.length - original));
+              copiesAfter.set(after, [...(copiesAfter.get(after) ?? []), { ...numbered[original]! }]);
+            }
+          const resent = numbered.flatMap((e, i) => [e, ...(copiesAfter.get(i) ?? [])]);
+          expect(run(resent, k, cuts, LATENESS_MS)).toEqual(run(numbered, k, [], LATENESS_MS));
         },
       ),
       { numRuns: 150 },

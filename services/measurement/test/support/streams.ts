@@ -48,6 +48,7 @@ export const consent = (
   type: 'ConsentGranted' | 'ConsentWithdrawn',
   accountId: string,
   at: number,
+  consentSeq?: number,
 ): MeasuredEvent => ({
   eventId: randomUUID(),
   type,
@@ -55,6 +56,7 @@ export const consent = (
   accountId,
   purpose: 'analytics',
   policyVersion: '2026-01',
+  ...(consentSeq === undefined ? {} : { consentSeq }),
 });
 
 export const gtinOf = (n: number): string => String(10_000_000_000_000 + n).padStart(14, '0');
