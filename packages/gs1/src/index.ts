@@ -6,6 +6,7 @@ import type { Gs1Identifier, ParseOptions } from './identifier.js';
 
 export { parseDigitalLink, toDigitalLink } from './digital-link.js';
 export { GS, parseElementString, toElementString } from './element-string.js';
+export { firstInvalidCharacter } from './ai-table.js';
 export { InvalidGs1Code } from './errors.js';
 export { gtinCheckDigit, parseGtin } from './gtin.js';
 export type { Gs1Identifier, ParseOptions } from './identifier.js';

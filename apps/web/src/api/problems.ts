@@ -11,6 +11,8 @@ const SENTENCES: Record<string, string> = {
   product_not_found: "This product isn't in the PackyTrace catalog yet.",
   scan_not_found: "We couldn't find that scan in your history.",
   outside_brand_scope: "This GTIN doesn't belong to your Brand's GS1 company prefixes.",
+  invalid_batch:
+    'Enter the batch exactly as the barcode carries it: letters, digits and a few symbols, no spaces.',
   brand_not_in_catalog: 'The catalog does not know your Brand yet. Try again in a minute.',
   invalid_cursor: 'That list has changed. Reload the page to see it from the start.',
   // Identity (registration, consents, Brands)

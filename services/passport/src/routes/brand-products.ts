@@ -12,7 +12,9 @@ import {
   type ProductPublished,
   type ProductRecalled,
 } from '@packytrace/contracts';
+import { firstInvalidCharacter } from '@packytrace/gs1';
 import {
+  badRequest,
   enqueueEvent,
   forbidden,
   newEvent,
@@ -110,6 +112,7 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
       },
       async (request, reply) => {
         const gtin = gtin14From(request.params.gtin);
+        if (request.body.batch !== undefined) checkBatch(request.body.batch);
         const brand = await brandOwning(deps, requireBrand(request), gtin);
         const found = await deps.products.find(gtin);
         if (!found || found.product.brandId !== brand.brandId) {
@@ -139,4 +142,18 @@ export function brandProductRoutes(deps: BrandRouteDeps) {
       },
     );
   };
+}
+
+/**
+ * A recalled batch must be one a barcode can carry (AI 10: GS1 character set 82, no spaces), or it
+ * would match no scanned item: the Brand would believe it recalled a batch nobody's fridge shows.
+ */
+function checkBatch(batch: string): void {
+  const position = firstInvalidCharacter(batch, 'X');
+  if (position < 0) return;
+  throw badRequest(
+    'invalid_batch',
+    `A batch number holds only what a GS1 barcode can carry (AI 10: letters, digits and !"%&'()*+,-./:;<=>?_, no spaces); character ${position + 1} is not one.`,
+    { position },
+  );
 }

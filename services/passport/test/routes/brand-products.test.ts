@@ -207,6 +207,25 @@ describe('Brand self-service', () => {
     });
   });
 
+  it.each(['L42 ', ' L42', 'L 42', 'L42\u00e9'])(
+    'refuses a batch no barcode can carry (%j) with 400 invalid_batch, recording nothing',
+    async (batch) => {
+      const gtin = gtinUnder(nordhavn.prefixes[0]);
+      await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
+        headers: brandUser(nordhavn.id),
+        body: product,
+      });
+      const refused = await call(passport.url, 'POST', `/api/v1/brand/products/${gtin}/recalls`, {
+        headers: brandUser(nordhavn.id),
+        body: { batch, reason: 'Undeclared milk' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invalid_batch' });
+      const shown = await call(passport.url, 'GET', `/api/v1/products/${gtin}`);
+      expect(shown.body.recalls).toEqual([]);
+    },
+  );
+
   it('refuses to recall another Brand’s product', async () => {
     const gtin = gtinUnder(nordhavn.prefixes[0]);
     await call(passport.url, 'PUT', `/api/v1/brand/products/${gtin}`, {
