@@ -18,7 +18,15 @@ function needsInstall() {
 if (needsInstall()) {
   console.log('node_modules is missing or older than package-lock.json: running npm ci');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (result.error) console.error(`cannot run ${npm} ci: ${result.error.message}`);
+  const install = () => spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  let result = install();
+  if (result.error) {
+    console.error(`cannot run ${npm} ci: ${result.error.message}`);
+  } else if (result.status !== 0) {
+    // Seen once on a fresh clone: a slow registry left esbuild's install script failing. npm ci starts
+    // from an empty node_modules, so a second attempt is clean.
+    console.error('npm ci failed; trying once more');
+    result = install();
+  }
   process.exit(result.status ?? 1);
 }
