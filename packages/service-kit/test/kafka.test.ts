@@ -21,21 +21,36 @@ function brandRegistered(name: string): BrandRegistered {
   });
 }
 
+type BrandsHandler = ConstructorParameters<typeof EventConsumer<typeof Topics.brands>>[0]['handle'];
+
+/**
+ * A kit consumer of the brands topic in a group of its own (unless `groupId` is given), closed after
+ * the test.
+ */
+function brandsConsumer(
+  handle: BrandsHandler,
+  options: { groupId?: string; handlerAttempts?: number; brokers?: string[] } = {},
+): EventConsumer<typeof Topics.brands> {
+  const consumer = new EventConsumer({
+    brokers: options.brokers ?? testEnv().kafkaBrokers,
+    groupId: options.groupId ?? `kit-test-${randomUUID()}`,
+    clientId: 'kit-test-consumer',
+    topics: [Topics.brands],
+    logger: quietLogger(),
+    handle,
+    ...(options.handlerAttempts !== undefined ? { handlerAttempts: options.handlerAttempts } : {}),
+  });
+  closers.push(() => consumer.close());
+  return consumer;
+}
+
 describe('typed Kafka producer and consumer', () => {
   it('round-trips an event through the real broker', async () => {
     const producer = new EventProducer({ brokers: testEnv().kafkaBrokers, clientId: 'kit-test' });
     closers.push(() => producer.close());
     const seen: BrandRegistered[] = [];
     const event = brandRegistered('Round Trip Foods');
-    const consumer = new EventConsumer({
-      brokers: testEnv().kafkaBrokers,
-      groupId: `kit-test-${randomUUID()}`,
-      clientId: 'kit-test-consumer',
-      topics: [Topics.brands],
-      logger: quietLogger(),
-      handle: async (e) => void (e.type === 'BrandRegistered' && seen.push(e)),
-    });
-    closers.push(() => consumer.close());
+    const consumer = brandsConsumer(async (e) => void (e.type === 'BrandRegistered' && seen.push(e)));
     await consumer.start();
     await producer.publish([{ topic: Topics.brands, key: event.brandId, event }]);
     const received = await waitFor(() => seen.find((e) => e.eventId === event.eventId), 60_000, 'the event');
@@ -51,15 +66,7 @@ describe('typed Kafka producer and consumer', () => {
     const groupId = `kit-test-${randomUUID()}`;
     const commits = vi.spyOn(Consumer.prototype, 'commit');
     closers.push(async () => commits.mockRestore());
-    const member = (seen: string[]) =>
-      new EventConsumer({
-        brokers: testEnv().kafkaBrokers,
-        groupId,
-        clientId: 'kit-test-consumer',
-        topics: [Topics.brands],
-        logger: quietLogger(),
-        handle: async (e) => void seen.push(e.eventId),
-      });
+    const member = (seen: string[]) => brandsConsumer(async (e) => void seen.push(e.eventId), { groupId });
     const first: string[] = [];
     const consumer = member(first);
     await consumer.start();
@@ -75,7 +82,6 @@ describe('typed Kafka producer and consumer', () => {
     const afterwards = brandRegistered('After The Backlog');
     const second: string[] = [];
     const successor = member(second);
-    closers.push(() => successor.close());
     await successor.start();
     await producer.publish([{ topic: Topics.brands, key: afterwards.brandId, event: afterwards }]);
     await waitFor(() => second.includes(afterwards.eventId), 60_000, 'the event after the backlog');
@@ -91,21 +97,15 @@ describe('typed Kafka producer and consumer', () => {
     const event = brandRegistered('Waits For Its Database');
     let calls = 0;
     const handled: string[] = [];
-    const consumer = new EventConsumer({
-      brokers: testEnv().kafkaBrokers,
-      groupId: `kit-test-${randomUUID()}`,
-      clientId: 'kit-test-consumer',
-      topics: [Topics.brands],
-      logger: quietLogger(),
-      handlerAttempts: 2,
-      handle: async (e) => {
+    const consumer = brandsConsumer(
+      async (e) => {
         if (e.eventId !== event.eventId) return;
         calls += 1;
         if (calls <= 4) await unreachable.query('select 1'); // rejects: ECONNREFUSED
         handled.push(e.eventId);
       },
-    });
-    closers.push(() => consumer.close());
+      { handlerAttempts: 2 },
+    );
     await consumer.start();
     await producer.publish([{ topic: Topics.brands, key: event.brandId, event }]);
     await waitFor(() => handled.includes(event.eventId), 60_000, 'the event once its database is back');
@@ -118,19 +118,13 @@ describe('typed Kafka producer and consumer', () => {
     const poison = brandRegistered('Cannot Be Handled');
     const next = brandRegistered('Handled After It');
     const attempts: string[] = [];
-    const consumer = new EventConsumer({
-      brokers: testEnv().kafkaBrokers,
-      groupId: `kit-test-${randomUUID()}`,
-      clientId: 'kit-test-consumer',
-      topics: [Topics.brands],
-      logger: quietLogger(),
-      handlerAttempts: 1,
-      handle: async (e) => {
+    const consumer = brandsConsumer(
+      async (e) => {
         attempts.push(e.eventId);
         if (e.eventId === poison.eventId) throw new Error('a bug in the handler');
       },
-    });
-    closers.push(() => consumer.close());
+      { handlerAttempts: 1 },
+    );
     // The dead-letter topic refuses the first parking, as if Kafka had just gone away.
     const deadLetters = (consumer as unknown as { deadLetters: Producer<string, string, string, string> })
       .deadLetters;
@@ -173,15 +167,7 @@ describe('typed Kafka producer and consumer', () => {
     const marker = `malformed-${randomUUID()}`;
     const good = brandRegistered('After The Bad One');
     const seen: string[] = [];
-    const consumer = new EventConsumer({
-      brokers: testEnv().kafkaBrokers,
-      groupId: `kit-test-${randomUUID()}`,
-      clientId: 'kit-test-consumer',
-      topics: [Topics.brands],
-      logger: quietLogger(),
-      handle: async (e) => void seen.push(e.eventId),
-    });
-    closers.push(() => consumer.close());
+    const consumer = brandsConsumer(async (e) => void seen.push(e.eventId));
     await consumer.start();
     await raw.send({
       messages: [{ topic: Topics.brands, value: `{"not":"an event","marker":"${marker}"}` }],
@@ -196,15 +182,7 @@ describe('typed Kafka producer and consumer', () => {
   }, 90_000);
 
   it('starts without waiting for an unreachable broker, so the service still serves', async () => {
-    const consumer = new EventConsumer({
-      brokers: ['localhost:1'],
-      groupId: `kit-test-${randomUUID()}`,
-      clientId: 'kit-test-unreachable',
-      topics: [Topics.brands],
-      logger: quietLogger(),
-      handle: async () => undefined,
-    });
-    closers.push(() => consumer.close());
+    const consumer = brandsConsumer(async () => undefined, { brokers: ['localhost:1'] });
     await expect(consumer.start()).resolves.toBeUndefined();
   });
 });
